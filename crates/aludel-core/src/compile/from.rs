@@ -1,0 +1,210 @@
+//! FROM resolution and scopes, shared by the shape walk and the SQL walk so that both
+//! visit FROM items in the same order.
+
+use smallvec::SmallVec;
+
+use crate::error::CompileError;
+use crate::expr::{N, Node};
+use crate::schema::Source;
+use crate::stmt::SelectCore;
+
+pub(crate) type Sources<'a> = SmallVec<[&'a Source; 4]>;
+
+struct Scope<'a> {
+    items: Sources<'a>,
+    /// A barrier scope does not see the scopes around it (top level, derived tables).
+    barrier: bool,
+}
+
+/// The FROM items visible at a point of the walk, innermost last.
+#[derive(Default)]
+pub(crate) struct Scopes<'a> {
+    stack: SmallVec<[Scope<'a>; 4]>,
+}
+
+impl<'a> Scopes<'a> {
+    pub(crate) fn push(&mut self, items: Sources<'a>, barrier: bool) {
+        self.stack.push(Scope { items, barrier });
+    }
+
+    pub(crate) fn pop(&mut self) {
+        self.stack.pop();
+    }
+
+    /// Whether `s` is visible from the innermost scope.
+    pub(crate) fn visible(&self, s: &Source) -> bool {
+        for scope in self.stack.iter().rev() {
+            if scope.items.iter().any(|x| x.same(s)) {
+                return true;
+            }
+            if scope.barrier {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// Whether `s` is in the innermost scope itself.
+    pub(crate) fn in_current(&self, s: &Source) -> bool {
+        self.stack
+            .last()
+            .is_some_and(|scope| scope.items.iter().any(|x| x.same(s)))
+    }
+}
+
+fn push_unique<'a>(out: &mut Sources<'a>, s: &'a Source) {
+    if !out.iter().any(|x| x.same(s)) {
+        out.push(s);
+    }
+}
+
+/// Collects the FROM items columns in `n` refer to, not looking into subqueries (they
+/// have FROM clauses of their own).
+pub(crate) fn collect_sources<'a>(n: &'a Node, out: &mut Sources<'a>) {
+    match &n.0 {
+        N::Column(c) => push_unique(out, &c.source),
+        N::Bind(_) | N::Named(_) | N::Inline(_) | N::Null | N::Bool(_) => {}
+        N::Binary(b) => {
+            collect_sources(&b.l, out);
+            collect_sources(&b.r, out);
+        }
+        N::Unary(u) => collect_sources(&u.e, out),
+        N::And(items) | N::Or(items) | N::Tuple(items) => {
+            for i in items.iter() {
+                collect_sources(i, out);
+            }
+        }
+        N::InList(i) => collect_sources(&i.e, out),
+        N::InSelect(i) => collect_sources(&i.e, out),
+        N::Between(b) => {
+            collect_sources(&b.e, out);
+            collect_sources(&b.lo, out);
+            collect_sources(&b.hi, out);
+        }
+        N::Like(l) => {
+            collect_sources(&l.e, out);
+            collect_sources(&l.pattern, out);
+        }
+        N::Case(c) => {
+            for (w, t) in &c.whens {
+                collect_sources(w, out);
+                collect_sources(t, out);
+            }
+            if let Some(e) = &c.else_ {
+                collect_sources(e, out);
+            }
+        }
+        N::Cast(c) => collect_sources(&c.e, out),
+        N::Func(f) => {
+            for a in &f.args {
+                collect_sources(a, out);
+            }
+        }
+        N::Label(l) => collect_sources(&l.e, out),
+        N::Scalar(_) | N::Exists(_) | N::Text(_) => {}
+    }
+}
+
+/// The non-join FROM items of a SELECT, in render order: explicit ones, then the tables
+/// its columns and WHERE refer to (minus join targets, and minus tables of enclosing
+/// queries when `correlate`). The first item is the left side of the joins.
+pub(crate) fn resolve_from<'a>(
+    core: &'a SelectCore,
+    scopes: &Scopes<'_>,
+    correlate: bool,
+) -> Result<Sources<'a>, CompileError> {
+    let mut items = Sources::new();
+    for s in core.from.iter() {
+        push_unique(&mut items, s);
+    }
+    let mut referenced = Sources::new();
+    for c in core.columns.iter() {
+        collect_sources(c, &mut referenced);
+    }
+    if let Some(w) = &core.where_ {
+        collect_sources(w, &mut referenced);
+    }
+    let mut correlated = Sources::new();
+    for s in referenced {
+        if items.iter().any(|x| x.same(s)) || core.joins.iter().any(|j| j.target.same(s)) {
+            continue;
+        }
+        if correlate && scopes.visible(s) {
+            correlated.push(s);
+            continue;
+        }
+        items.push(s);
+    }
+    if items.is_empty() && !correlated.is_empty() {
+        return Err(CompileError::CorrelatedAway {
+            tables: correlated
+                .iter()
+                .map(|s| s.exposed_name().to_owned())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    if items.is_empty() && !core.joins.is_empty() {
+        return Err(CompileError::invalid(
+            "JOIN without a FROM item to join to; add one with .select_from()",
+        ));
+    }
+    check_names(
+        items
+            .iter()
+            .copied()
+            .chain(core.joins.iter().map(|j| &j.target)),
+    )?;
+    Ok(items)
+}
+
+/// Distinct FROM items must have distinct exposed names.
+pub(crate) fn check_names<'a>(
+    all: impl Iterator<Item = &'a Source> + Clone,
+) -> Result<(), CompileError> {
+    for (i, a) in all.clone().enumerate() {
+        for b in all.clone().skip(i + 1) {
+            if a.exposed_name() == b.exposed_name() {
+                return Err(if a.same(b) {
+                    CompileError::invalid(format!(
+                        "{} appears twice in FROM; alias one of them",
+                        a.describe()
+                    ))
+                } else {
+                    CompileError::DuplicateFromName {
+                        name: a.exposed_name().to_owned(),
+                    }
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The extra FROM items of an UPDATE (FROM) or DELETE (USING): explicit ones, then the
+/// tables its WHERE (and SET values) refer to, minus the target.
+pub(crate) fn dml_froms<'a>(
+    target: &'a Source,
+    explicit: &'a [Source],
+    where_: Option<&'a Node>,
+    values: impl Iterator<Item = &'a Node>,
+) -> Result<Sources<'a>, CompileError> {
+    let mut items = Sources::new();
+    for s in explicit {
+        push_unique(&mut items, s);
+    }
+    let mut referenced = Sources::new();
+    if let Some(w) = where_ {
+        collect_sources(w, &mut referenced);
+    }
+    for v in values {
+        collect_sources(v, &mut referenced);
+    }
+    for s in referenced {
+        if !s.same(target) {
+            push_unique(&mut items, s);
+        }
+    }
+    check_names(std::iter::once(target).chain(items.iter().copied()))?;
+    Ok(items)
+}

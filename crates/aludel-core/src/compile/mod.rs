@@ -1,0 +1,707 @@
+//! Compiling statements: SQL text, bind slots, cache keys, and binding values.
+//!
+//! Compiling a statement for a dialect gives a [`CompiledStatement`]: the SQL text, one
+//! [`BindSlot`] per placeholder saying where its value comes from, and the statement's
+//! [`CacheKey`], a structural key equal for statements that differ only in bound values.
+//! A compiled statement is shared by every statement of the same shape: extracting a new
+//! statement's values ([`Statement::bind_values`]) and binding them
+//! ([`CompiledStatement::bind`]) needs no recompilation; [`StatementCache`] does exactly
+//! that.
+//!
+//! ```
+//! use aludel_core::prelude::*;
+//! let a = select(literal(1i64).label("x")).where_(literal(2i64).eq(3));
+//! let b = select(literal(7i64).label("x")).where_(literal(8i64).eq(9));
+//! assert_eq!(a.cache_key(), b.cache_key());
+//!
+//! let compiled = a.compile_statement(&Postgres).unwrap();
+//! let bound = compiled.bind(&b.bind_values(), &Params::new()).unwrap();
+//! assert_eq!(bound.sql(), "SELECT $1::BIGINT AS x WHERE $2::BIGINT = $3");
+//! assert_eq!(bound.params(), [&Value::I64(7), &Value::I64(8), &Value::I64(9)]);
+//! ```
+
+mod cache;
+mod from;
+mod shape;
+mod sql;
+
+pub use cache::{Prepared, StatementCache};
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::dialect::{AsDialect, Dialect};
+use crate::error::CompileError;
+use crate::expr::text::TextNode;
+use crate::expr::{N, Node, Text};
+use crate::schema::ClientDefault;
+use crate::stmt::{Delete, DeleteCore, Insert, InsertCore, Select, SelectCore, Update, UpdateCore};
+use crate::value::Value;
+
+pub(crate) use shape::Shape;
+
+/// A borrowed view of any statement, for the walks.
+#[derive(Clone, Copy)]
+pub(crate) enum StmtRef<'a> {
+    Select(&'a SelectCore),
+    Insert(&'a InsertCore),
+    Update(&'a UpdateCore),
+    Delete(&'a DeleteCore),
+    Text(&'a TextNode),
+}
+
+/// In ORDER BY, a label that is also in the select list is referred to by name.
+pub(crate) fn label_ref<'a>(s: &SelectCore, n: &'a Node) -> Option<&'a str> {
+    let N::Label(l) = &n.0 else { return None };
+    s.columns
+        .iter()
+        .any(|c| matches!(&c.0, N::Label(x) if x.name == l.name))
+        .then_some(&*l.name)
+}
+
+mod sealed {
+    /// An opaque handle on a statement, for the compiler.
+    pub struct Handle<'a>(pub(crate) super::StmtRef<'a>);
+
+    pub trait Sealed {
+        fn stmt_ref(&self) -> Handle<'_>;
+    }
+}
+
+/// A statement that compiles to SQL: [`Select`], [`Insert`], [`Update`], [`Delete`],
+/// [`Text`].
+///
+/// ```
+/// use aludel_core::prelude::*;
+/// fn sql_of(s: &impl Statement) -> String { s.compile(&Sqlite).unwrap().sql().to_owned() }
+/// assert_eq!(sql_of(&select(literal(1i64))), "SELECT ?");
+/// assert_eq!(sql_of(&text("SELECT 1")), "SELECT 1");
+/// ```
+pub trait Statement: sealed::Sealed {
+    /// Compiles for `dialect` and binds this statement's own values: the SQL and
+    /// parameters to execute. Named parameters ([`bindparam`](crate::bindparam), unbound
+    /// `text()` parameters) need [`Statement::compile_with`].
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let c = select(literal(5i64)).compile(&MySql).unwrap();
+    /// assert_eq!((c.sql(), c.params()), ("SELECT ?", &[Value::I64(5)][..]));
+    /// ```
+    fn compile<D: AsDialect + ?Sized>(&self, dialect: &D) -> Result<Compiled, CompileError> {
+        self.compile_with(dialect, &Params::new())
+    }
+
+    /// Like [`Statement::compile`], with values for named parameters.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let s = text("SELECT :a");
+    /// let c = s.compile_with(&Postgres, &Params::new().set("a", 1i64)).unwrap();
+    /// assert_eq!(c.params(), [Value::I64(1)]);
+    /// ```
+    fn compile_with<D: AsDialect + ?Sized>(
+        &self,
+        dialect: &D,
+        params: &Params,
+    ) -> Result<Compiled, CompileError> {
+        let shape = Shape::of(self.stmt_ref().0);
+        let statement = Arc::new(compile_shape(self.stmt_ref().0, dialect.dialect(), &shape)?);
+        let bound = statement.bind(&shape.values, params)?;
+        let sql = match bound.sql {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(s) => Some(s),
+        };
+        let params = bound.params.into_iter().map(Cow::into_owned).collect();
+        Ok(Compiled {
+            statement,
+            sql,
+            params,
+        })
+    }
+
+    /// Compiles for `dialect` without binding: the reusable, cacheable form.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let c = select(literal(1i64).in_([1, 2])).compile_statement(&MySql).unwrap();
+    /// assert_eq!(c.sql(), "SELECT ? IN (__[EXPANDING_1]__)");
+    /// ```
+    fn compile_statement<D: AsDialect + ?Sized>(
+        &self,
+        dialect: &D,
+    ) -> Result<CompiledStatement, CompileError> {
+        let shape = Shape::of(self.stmt_ref().0);
+        compile_shape(self.stmt_ref().0, dialect.dialect(), &shape)
+    }
+
+    /// The structural cache key: equal for statements that differ only in bound values.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// assert_eq!(select(literal(1i64)).cache_key(), select(literal(2i64)).cache_key());
+    /// assert_ne!(select(literal(1i64)).cache_key(), select(literal(1i64)).limit(1).cache_key());
+    /// ```
+    fn cache_key(&self) -> CacheKey {
+        CacheKey::from_bytes(&Shape::of(self.stmt_ref().0).key)
+    }
+
+    /// This statement's bound values, in the canonical order a [`CompiledStatement`] of
+    /// the same shape expects.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let s = select(literal(1i64)).where_(literal("a").eq("b"));
+    /// assert_eq!(s.bind_values(), [&Value::I64(1), &Value::from("a"), &Value::from("b")]);
+    /// ```
+    fn bind_values(&self) -> Vec<&Value> {
+        Shape::of(self.stmt_ref().0).values.into_vec()
+    }
+}
+
+impl<R> sealed::Sealed for Select<R> {
+    fn stmt_ref(&self) -> sealed::Handle<'_> {
+        sealed::Handle(StmtRef::Select(&self.core))
+    }
+}
+impl<R> Statement for Select<R> {}
+impl<R> sealed::Sealed for Insert<R> {
+    fn stmt_ref(&self) -> sealed::Handle<'_> {
+        sealed::Handle(StmtRef::Insert(&self.core))
+    }
+}
+impl<R> Statement for Insert<R> {}
+impl<R> sealed::Sealed for Update<R> {
+    fn stmt_ref(&self) -> sealed::Handle<'_> {
+        sealed::Handle(StmtRef::Update(&self.core))
+    }
+}
+impl<R> Statement for Update<R> {}
+impl<R> sealed::Sealed for Delete<R> {
+    fn stmt_ref(&self) -> sealed::Handle<'_> {
+        sealed::Handle(StmtRef::Delete(&self.core))
+    }
+}
+impl<R> Statement for Delete<R> {}
+impl sealed::Sealed for Text {
+    fn stmt_ref(&self) -> sealed::Handle<'_> {
+        sealed::Handle(StmtRef::Text(&self.node))
+    }
+}
+impl Statement for Text {}
+
+/// Compiles `stmt`, whose shape walk is `shape`.
+pub(crate) fn compile_shape(
+    stmt: StmtRef<'_>,
+    dialect: Dialect,
+    shape: &Shape<'_>,
+) -> Result<CompiledStatement, CompileError> {
+    let mut w = sql::SqlWriter::new(dialect);
+    w.stmt(stmt)?;
+    if w.next_value != shape.values.len() {
+        return Err(CompileError::invalid(format!(
+            "internal error: the SQL walk visited {} values, the shape walk {}",
+            w.next_value,
+            shape.values.len()
+        )));
+    }
+    let identity = !w.expanding
+        && w.slots.len() == shape.values.len()
+        && w.slots
+            .iter()
+            .enumerate()
+            .all(|(i, s)| matches!(s.source, SlotSource::Value(v) if v == i));
+    let kind = match stmt {
+        StmtRef::Select(_) => StatementKind::Select,
+        StmtRef::Insert(_) => StatementKind::Insert,
+        StmtRef::Update(_) => StatementKind::Update,
+        StmtRef::Delete(_) => StatementKind::Delete,
+        StmtRef::Text(_) => StatementKind::Text,
+    };
+    Ok(CompiledStatement {
+        dialect,
+        kind,
+        sql: w.sql,
+        slots: w
+            .slots
+            .into_iter()
+            .map(|s| BindSlot {
+                source: s.source,
+                range: (s.start, s.end),
+                empty: s.empty,
+            })
+            .collect(),
+        expanding: w.expanding,
+        identity,
+        value_count: shape.values.len(),
+        cache_key: CacheKey::from_bytes(&shape.key),
+        columns: w.columns,
+        returns_defaults: w.returns_defaults,
+        returning_rendered: w.returning_rendered,
+    })
+}
+
+/// A structural cache key: the bytes of a statement's shape (with bound values left out)
+/// and their hash. Two keys are equal only if the bytes are, so a hash collision can
+/// never hand out the wrong SQL.
+///
+/// ```
+/// use aludel_core::prelude::*;
+/// let k = select(literal(1i64)).cache_key();
+/// assert_eq!(k, select(literal(99i64)).cache_key());
+/// assert_ne!(k, select(literal("x")).cache_key()); // another SQL type
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct CacheKey {
+    hash: u64,
+    bytes: Arc<[u8]>,
+}
+
+impl CacheKey {
+    pub(crate) fn from_bytes(bytes: &[u8]) -> CacheKey {
+        CacheKey {
+            hash: shape::hash_bytes(bytes),
+            bytes: bytes.into(),
+        }
+    }
+
+    /// The key's 64-bit hash.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let _ = select(literal(1i64)).cache_key().hash();
+    /// ```
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    /// The key's bytes.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// assert!(!select(literal(1i64)).cache_key().as_bytes().is_empty());
+    /// ```
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl fmt::Debug for CacheKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "CacheKey({:016x}, {} bytes)",
+            self.hash,
+            self.bytes.len()
+        )
+    }
+}
+
+/// Where a placeholder's value comes from.
+///
+/// ```
+/// use aludel_core::prelude::*;
+/// use aludel_core::SlotSource;
+/// let c = select(literal(1i64)).where_(literal(2i64).eq(bindparam::<i64>("x")))
+///     .compile_statement(&Postgres).unwrap();
+/// let sources: Vec<_> = c.slots().iter().map(|s| s.source().clone()).collect();
+/// assert!(matches!(&sources[..], [SlotSource::Value(0), SlotSource::Value(1), SlotSource::Named(n)] if n == "x"));
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum SlotSource {
+    /// The statement's bound value at this canonical index.
+    Value(usize),
+    /// A named parameter, supplied at execution.
+    Named(String),
+    /// An expanding list (the value at this index is a `Value::List`), rendered as one
+    /// placeholder per element, or per tuple of `arity` elements.
+    Expanding {
+        /// Canonical index of the list value.
+        value: usize,
+        /// Elements per row (1 for a scalar IN).
+        arity: usize,
+    },
+    /// A client-side column default (`default` / `onupdate`), computed at every binding.
+    ClientDefault(ClientDefault),
+}
+
+/// A placeholder of a [`CompiledStatement`].
+///
+/// ```
+/// use aludel_core::prelude::*;
+/// let c = select(literal(1i64)).compile_statement(&Sqlite).unwrap();
+/// assert_eq!(c.slots().len(), 1);
+/// ```
+#[derive(Clone, Debug)]
+pub struct BindSlot {
+    source: SlotSource,
+    range: (usize, usize),
+    empty: Option<Box<str>>,
+}
+
+impl BindSlot {
+    /// Where the value comes from.
+    pub fn source(&self) -> &SlotSource {
+        &self.source
+    }
+
+    /// The byte range of the placeholder in [`CompiledStatement::sql`].
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.range.0..self.range.1
+    }
+}
+
+/// The kind of a compiled statement.
+///
+/// ```
+/// use aludel_core::{prelude::*, StatementKind};
+/// assert_eq!(select(literal(1i64)).compile_statement(&Sqlite).unwrap().kind(), StatementKind::Select);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatementKind {
+    /// SELECT.
+    Select,
+    /// INSERT.
+    Insert,
+    /// UPDATE.
+    Update,
+    /// DELETE.
+    Delete,
+    /// A `text()` statement.
+    Text,
+}
+
+/// A statement compiled for a dialect, without values: SQL text, bind slots and cache
+/// key. Shared (through `Arc`) by every execution of statements of its shape.
+///
+/// Expanding lists (`IN` on MySQL / SQLite, tuple `IN`) appear as `__[EXPANDING_n]__`
+/// markers in [`CompiledStatement::sql`]; [`CompiledStatement::bind`] renders them.
+///
+/// ```
+/// use aludel_core::prelude::*;
+/// let c = select(literal(1i64).label("n")).compile_statement(&Postgres).unwrap();
+/// assert_eq!(c.sql(), "SELECT $1::BIGINT AS n");
+/// assert_eq!(c.columns(), ["n"]);
+/// ```
+#[derive(Debug)]
+pub struct CompiledStatement {
+    dialect: Dialect,
+    kind: StatementKind,
+    sql: String,
+    slots: Vec<BindSlot>,
+    expanding: bool,
+    /// Slots are exactly the values, in order: binding needs no reordering.
+    identity: bool,
+    value_count: usize,
+    cache_key: CacheKey,
+    columns: Vec<String>,
+    returns_defaults: Vec<String>,
+    returning_rendered: bool,
+}
+
+/// SQL text and parameters ready for a driver, borrowed where possible.
+///
+/// ```
+/// use aludel_core::prelude::*;
+/// let s = select(literal(1i64).in_([1, 2]));
+/// let c = s.compile_statement(&Sqlite).unwrap();
+/// let b = c.bind(&s.bind_values(), &Params::new()).unwrap();
+/// assert_eq!(b.sql(), "SELECT ? IN (?, ?)");
+/// assert_eq!(b.params().len(), 3);
+/// ```
+#[derive(Debug)]
+pub struct BoundSql<'a> {
+    sql: Cow<'a, str>,
+    params: Vec<Cow<'a, Value>>,
+}
+
+impl<'a> BoundSql<'a> {
+    /// The SQL text.
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    /// The parameters, in placeholder order.
+    pub fn params(&self) -> Vec<&Value> {
+        self.params.iter().map(|p| &**p).collect()
+    }
+
+    /// Splits into the SQL and the parameters.
+    pub fn into_parts(self) -> (Cow<'a, str>, Vec<Cow<'a, Value>>) {
+        (self.sql, self.params)
+    }
+}
+
+impl CompiledStatement {
+    /// The SQL text (expanding lists as markers).
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    /// The dialect it was compiled for.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The statement kind.
+    pub fn kind(&self) -> StatementKind {
+        self.kind
+    }
+
+    /// The placeholders, in SQL order.
+    pub fn slots(&self) -> &[BindSlot] {
+        &self.slots
+    }
+
+    /// The structural cache key.
+    pub fn cache_key(&self) -> &CacheKey {
+        &self.cache_key
+    }
+
+    /// How many bound values statements of this shape carry.
+    pub fn value_count(&self) -> usize {
+        self.value_count
+    }
+
+    /// The names of the result columns (select list or RETURNING); empty for unnamed
+    /// expressions.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// The columns `return_defaults()` asks for (empty without it).
+    pub fn returns_defaults(&self) -> &[String] {
+        &self.returns_defaults
+    }
+
+    /// Whether the SQL has a RETURNING clause (false when `return_defaults()` must be
+    /// fetched some other way on this dialect).
+    pub fn returning_rendered(&self) -> bool {
+        self.returning_rendered
+    }
+
+    /// Binds a statement's values (from [`Statement::bind_values`]) and named parameters:
+    /// the final SQL (expanding lists rendered) and the parameters in placeholder order.
+    /// Client-side defaults are computed here, once per binding.
+    pub fn bind<'a>(
+        &'a self,
+        values: &[&'a Value],
+        named: &Params,
+    ) -> Result<BoundSql<'a>, CompileError> {
+        if values.len() != self.value_count {
+            return Err(CompileError::BindMismatch {
+                message: format!(
+                    "{} values given, the statement's shape has {}",
+                    values.len(),
+                    self.value_count
+                ),
+            });
+        }
+        if self.identity {
+            return Ok(BoundSql {
+                sql: Cow::Borrowed(&self.sql),
+                params: values.iter().map(|v| Cow::Borrowed(*v)).collect(),
+            });
+        }
+        let mut params: Vec<Cow<'a, Value>> = Vec::with_capacity(self.slots.len());
+        let get = |i: usize| -> Result<&'a Value, CompileError> {
+            values
+                .get(i)
+                .copied()
+                .ok_or_else(|| CompileError::BindMismatch {
+                    message: format!("no value #{i}"),
+                })
+        };
+        if !self.expanding {
+            for slot in &self.slots {
+                params.push(match &slot.source {
+                    SlotSource::Value(i) => Cow::Borrowed(get(*i)?),
+                    SlotSource::Named(n) => Cow::Owned(named.lookup(n)?.clone()),
+                    SlotSource::ClientDefault(d) => Cow::Owned(d.evaluate()),
+                    SlotSource::Expanding { .. } => {
+                        return Err(CompileError::BindMismatch {
+                            message: "unexpected expanding slot".into(),
+                        });
+                    }
+                });
+            }
+            return Ok(BoundSql {
+                sql: Cow::Borrowed(&self.sql),
+                params,
+            });
+        }
+        // Re-render: expand lists, renumber PostgreSQL placeholders.
+        let pg = self.dialect.kind() == crate::dialect::DialectKind::Postgres;
+        let mut out = String::with_capacity(self.sql.len() + 16);
+        let mut last = 0;
+        let mut n = 0u32;
+        let mut placeholder = |out: &mut String| {
+            if pg {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push('?');
+            }
+        };
+        for slot in &self.slots {
+            out.push_str(self.sql.get(last..slot.range.0).unwrap_or(""));
+            last = slot.range.1;
+            match &slot.source {
+                SlotSource::Expanding { value, arity } => {
+                    let Value::List(items) = get(*value)? else {
+                        return Err(CompileError::BindMismatch {
+                            message: format!("value #{value} of an IN list is not a list"),
+                        });
+                    };
+                    if items.is_empty() {
+                        out.push_str(slot.empty.as_deref().unwrap_or("SELECT NULL WHERE 1 = 0"));
+                        continue;
+                    }
+                    for (k, item) in items.iter().enumerate() {
+                        if k > 0 {
+                            out.push_str(", ");
+                        }
+                        if *arity == 1 {
+                            placeholder(&mut out);
+                            params.push(Cow::Borrowed(item));
+                            continue;
+                        }
+                        let row = match item {
+                            Value::List(row) if row.len() == *arity => row,
+                            _ => {
+                                return Err(CompileError::BindMismatch {
+                                    message: format!(
+                                        "row {k} of a tuple IN list does not have {arity} values"
+                                    ),
+                                });
+                            }
+                        };
+                        out.push('(');
+                        for (j, v) in row.iter().enumerate() {
+                            if j > 0 {
+                                out.push_str(", ");
+                            }
+                            placeholder(&mut out);
+                            params.push(Cow::Borrowed(v));
+                        }
+                        out.push(')');
+                    }
+                }
+                other => {
+                    placeholder(&mut out);
+                    params.push(match other {
+                        SlotSource::Value(i) => Cow::Borrowed(get(*i)?),
+                        SlotSource::Named(name) => Cow::Owned(named.lookup(name)?.clone()),
+                        SlotSource::ClientDefault(d) => Cow::Owned(d.evaluate()),
+                        SlotSource::Expanding { .. } => unreachable_slot()?,
+                    });
+                }
+            }
+        }
+        out.push_str(self.sql.get(last..).unwrap_or(""));
+        Ok(BoundSql {
+            sql: Cow::Owned(out),
+            params,
+        })
+    }
+}
+
+fn unreachable_slot() -> Result<Cow<'static, Value>, CompileError> {
+    Err(CompileError::BindMismatch {
+        message: "unexpected slot".into(),
+    })
+}
+
+/// A compiled statement with one statement's values bound: what to send to a driver.
+///
+/// ```
+/// use aludel_core::prelude::*;
+/// let c = select(literal(1i64).in_([1, 2, 3])).compile(&Sqlite).unwrap();
+/// assert_eq!(c.sql(), "SELECT ? IN (?, ?, ?)");
+/// assert_eq!(c.params().len(), 4);
+/// assert_eq!(c.statement().sql(), "SELECT ? IN (__[EXPANDING_1]__)");
+/// ```
+#[derive(Debug)]
+pub struct Compiled {
+    statement: Arc<CompiledStatement>,
+    sql: Option<String>,
+    params: Vec<Value>,
+}
+
+impl Compiled {
+    /// The SQL to execute.
+    pub fn sql(&self) -> &str {
+        self.sql.as_deref().unwrap_or(&self.statement.sql)
+    }
+
+    /// The parameters, in placeholder order.
+    pub fn params(&self) -> &[Value] {
+        &self.params
+    }
+
+    /// The reusable compiled statement.
+    pub fn statement(&self) -> &Arc<CompiledStatement> {
+        &self.statement
+    }
+
+    /// The cache key.
+    pub fn cache_key(&self) -> &CacheKey {
+        &self.statement.cache_key
+    }
+
+    /// The columns `return_defaults()` asks for.
+    pub fn returns_defaults(&self) -> &[String] {
+        &self.statement.returns_defaults
+    }
+
+    /// The placeholders of the compiled statement.
+    pub fn slots(&self) -> &[BindSlot] {
+        &self.statement.slots
+    }
+}
+
+/// Values for named parameters ([`bindparam`](crate::bindparam), `text()` `:name`s left
+/// unbound).
+///
+/// ```
+/// use aludel_core::{Params, Value};
+/// let p = Params::new().set("a", 1i64).set("b", "x");
+/// assert_eq!(p.get("b"), Some(&Value::from("x")));
+/// assert_eq!(p.get("c"), None);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Params {
+    items: Vec<(String, Value)>,
+}
+
+impl Params {
+    /// No parameters.
+    pub fn new() -> Params {
+        Params::default()
+    }
+
+    /// Sets `name` (replacing an earlier value).
+    pub fn set(mut self, name: impl Into<String>, value: impl Into<Value>) -> Params {
+        let name = name.into();
+        let value = value.into();
+        match self.items.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.items.push((name, value)),
+        }
+        self
+    }
+
+    /// The value of `name`.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.items.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    fn lookup(&self, name: &str) -> Result<&Value, CompileError> {
+        self.get(name)
+            .ok_or_else(|| CompileError::MissingParameter {
+                name: name.to_owned(),
+            })
+    }
+}

@@ -1,0 +1,1334 @@
+//! The SQL walk: renders a statement for one dialect, recording each placeholder's slot.
+//!
+//! Nodes are visited in the canonical order of the shape walk (`shape.rs`): every bound
+//! value takes the next canonical index. Where a dialect puts a clause elsewhere (MySQL's
+//! multi-table UPDATE puts FROM before SET), the clause is rendered into a detached buffer
+//! in canonical order and spliced into place.
+
+use std::fmt::Write;
+
+use super::from::{Scopes, Sources, dml_froms, resolve_from};
+use super::{SlotSource, StmtRef, label_ref};
+use crate::dialect::{Dialect, DialectKind, Feature};
+use crate::error::CompileError;
+use crate::expr::text::{TextNode, TextPiece};
+use crate::expr::{BinOp, FuncName, N, Node, UnOp};
+use crate::schema::{ClientDefault, ColumnRef, Source, TableDef};
+use crate::stmt::{
+    DeleteCore, Distinct, InsertCore, InsertSource, JoinKind, LockStrength, LockWait, SelectCore,
+    UpdateCore,
+};
+use crate::types::DataType;
+
+type Result<T = ()> = std::result::Result<T, CompileError>;
+
+/// A placeholder in the SQL text.
+pub(crate) struct Slot {
+    pub(crate) source: SlotSource,
+    /// Byte range of the placeholder (or expansion marker) in the SQL.
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// For an expansion: what replaces the marker when the list is empty.
+    pub(crate) empty: Option<Box<str>>,
+}
+
+// Precedence levels: higher binds tighter.
+const P_TEXT: u8 = 0;
+const P_OR: u8 = 1;
+const P_AND: u8 = 2;
+const P_NOT: u8 = 3;
+const P_CMP: u8 = 5;
+const P_CONCAT: u8 = 6;
+const P_ADD: u8 = 7;
+const P_MUL: u8 = 8;
+const P_UNARY: u8 = 9;
+const P_ATOM: u8 = 10;
+
+pub(crate) struct SqlWriter<'a> {
+    d: Dialect,
+    pub(crate) sql: String,
+    pub(crate) slots: Vec<Slot>,
+    /// The canonical index of the next bound value.
+    pub(crate) next_value: usize,
+    scopes: Scopes<'a>,
+    pg_n: u32,
+    /// Qualify column names with their FROM item.
+    qualify: bool,
+    /// While rendering RETURNING on SQLite: columns must belong to this target.
+    returning_target: Option<&'a Source>,
+    pub(crate) expanding: bool,
+    /// The result columns' names (select list or RETURNING).
+    pub(crate) columns: Vec<String>,
+    /// Columns return_defaults() asks for.
+    pub(crate) returns_defaults: Vec<String>,
+    pub(crate) returning_rendered: bool,
+}
+
+fn is_bindish(n: &Node) -> bool {
+    matches!(n.0, N::Bind(_) | N::Named(_) | N::Null)
+}
+
+impl<'a> SqlWriter<'a> {
+    pub(crate) fn new(d: Dialect) -> Self {
+        SqlWriter {
+            d,
+            sql: String::with_capacity(128),
+            slots: Vec::new(),
+            next_value: 0,
+            scopes: Scopes::default(),
+            pg_n: 0,
+            qualify: true,
+            returning_target: None,
+            expanding: false,
+            columns: Vec::new(),
+            returns_defaults: Vec::new(),
+            returning_rendered: false,
+        }
+    }
+
+    fn pg(&self) -> bool {
+        self.d.kind() == DialectKind::Postgres
+    }
+
+    fn ident(&mut self, name: &str) {
+        self.d.quote_ident_into(&mut self.sql, name);
+    }
+
+    fn table_name(&mut self, t: &TableDef) {
+        if let Some(s) = &t.schema {
+            self.ident(s);
+            self.sql.push('.');
+        }
+        self.ident(&t.name);
+    }
+
+    /// Writes a placeholder for `source`, with a PostgreSQL cast to `cast` when given.
+    fn placeholder(&mut self, source: SlotSource, cast: Option<DataType>) -> Result {
+        let start = self.sql.len();
+        if self.pg() {
+            self.pg_n += 1;
+            self.sql.push('$');
+            let _ = write!(self.sql, "{}", self.pg_n);
+        } else {
+            self.sql.push('?');
+        }
+        let end = self.sql.len();
+        self.slots.push(Slot {
+            source,
+            start,
+            end,
+            empty: None,
+        });
+        if let Some(ty) = cast.filter(|_| self.pg()) {
+            self.pg_cast(ty);
+        }
+        Ok(())
+    }
+
+    /// `::TYPE` after a PostgreSQL placeholder whose type the server cannot infer.
+    /// VARCHAR(n) and NUMERIC(p, s) are cast to their unbounded forms: a cast must not
+    /// truncate or round the value.
+    fn pg_cast(&mut self, ty: DataType) {
+        let ty = match ty {
+            DataType::Any => return,
+            DataType::Varchar(_) => DataType::Text,
+            DataType::Numeric(_) => DataType::Numeric(None),
+            other => other,
+        };
+        self.sql.push_str("::");
+        let _ = match ty {
+            DataType::Json => write!(self.sql, "JSONB"),
+            DataType::TimestampTz => write!(self.sql, "TIMESTAMPTZ"),
+            other => write!(self.sql, "{other}"),
+        };
+    }
+
+    fn value_slot(&mut self) -> SlotSource {
+        let i = self.next_value;
+        self.next_value += 1;
+        SlotSource::Value(i)
+    }
+
+    /// Renders `f` into a separate buffer; returns its SQL and slots (MySQL only: `?`
+    /// placeholders do not depend on their position).
+    fn detached(&mut self, f: impl FnOnce(&mut Self) -> Result) -> Result<(String, Vec<Slot>)> {
+        let sql = std::mem::take(&mut self.sql);
+        let slots = std::mem::take(&mut self.slots);
+        let r = f(self);
+        let out_sql = std::mem::replace(&mut self.sql, sql);
+        let out_slots = std::mem::replace(&mut self.slots, slots);
+        r?;
+        Ok((out_sql, out_slots))
+    }
+
+    fn splice(&mut self, sql: &str, slots: Vec<Slot>) {
+        let off = self.sql.len();
+        self.sql.push_str(sql);
+        self.slots.extend(slots.into_iter().map(|mut s| {
+            s.start += off;
+            s.end += off;
+            s
+        }));
+    }
+
+    pub(crate) fn stmt(&mut self, stmt: StmtRef<'a>) -> Result {
+        match stmt {
+            StmtRef::Select(s) => {
+                self.columns = s
+                    .columns
+                    .iter()
+                    .map(|c| c.exposed_name().map(|n| n.into_owned()).unwrap_or_default())
+                    .collect();
+                self.select(s, false)
+            }
+            StmtRef::Insert(i) => self.insert(i),
+            StmtRef::Update(u) => self.update(u),
+            StmtRef::Delete(d) => self.delete(d),
+            StmtRef::Text(t) => self.text(t),
+        }
+    }
+
+    // ---- SELECT -------------------------------------------------------------------
+
+    fn select(&mut self, s: &'a SelectCore, correlate: bool) -> Result {
+        let items = resolve_from(s, &self.scopes, correlate)?;
+        let mut visible = items.clone();
+        visible.extend(s.joins.iter().map(|j| &j.target));
+        self.scopes.push(visible, !correlate);
+        let r = self.select_body(s, &items);
+        self.scopes.pop();
+        r
+    }
+
+    fn select_body(&mut self, s: &'a SelectCore, items: &Sources<'a>) -> Result {
+        let qualify = std::mem::replace(&mut self.qualify, true);
+        self.sql.push_str("SELECT ");
+        match &s.distinct {
+            Distinct::No => {}
+            Distinct::Yes => self.sql.push_str("DISTINCT "),
+            Distinct::On(list) => {
+                self.d.require(Feature::DistinctOn)?;
+                self.sql.push_str("DISTINCT ON (");
+                self.expr_list(list.as_slice())?;
+                self.sql.push_str(") ");
+            }
+        }
+        if s.columns.is_empty() {
+            return Err(CompileError::invalid("SELECT without columns"));
+        }
+        for (i, c) in s.columns.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            match &c.0 {
+                N::Label(l) => {
+                    self.expr(&l.e, P_TEXT, true)?;
+                    self.sql.push_str(" AS ");
+                    self.ident(&l.name);
+                }
+                _ => self.expr(c, P_TEXT, true)?,
+            }
+        }
+        if let Some(first) = items.first() {
+            self.sql.push_str(" FROM ");
+            self.from_item(first)?;
+            for j in s.joins.iter() {
+                self.sql.push_str(match j.kind {
+                    JoinKind::Inner => " JOIN ",
+                    JoinKind::Left => " LEFT OUTER JOIN ",
+                    JoinKind::Right => {
+                        self.d.require(Feature::RightJoin)?;
+                        " RIGHT OUTER JOIN "
+                    }
+                    JoinKind::Full => {
+                        self.d.require(Feature::FullJoin)?;
+                        " FULL OUTER JOIN "
+                    }
+                });
+                self.from_item(&j.target)?;
+                self.sql.push_str(" ON ");
+                self.expr(&j.on, P_TEXT, true)?;
+            }
+            for item in items.iter().skip(1) {
+                self.sql.push_str(", ");
+                self.from_item(item)?;
+            }
+        } else if self.d.is_mysql_family()
+            && (s.where_.is_some() || !s.group_by.is_empty() || s.having.is_some())
+        {
+            self.sql.push_str(" FROM DUAL");
+        }
+        if let Some(w) = &s.where_ {
+            self.sql.push_str(" WHERE ");
+            self.expr(w, P_TEXT, true)?;
+        }
+        if !s.group_by.is_empty() {
+            self.sql.push_str(" GROUP BY ");
+            self.expr_list(s.group_by.as_slice())?;
+        }
+        if let Some(h) = &s.having {
+            self.sql.push_str(" HAVING ");
+            self.expr(h, P_TEXT, true)?;
+        }
+        if !s.order_by.is_empty() {
+            self.sql.push_str(" ORDER BY ");
+            for (i, o) in s.order_by.iter().enumerate() {
+                if i > 0 {
+                    self.sql.push_str(", ");
+                }
+                self.order_item(s, o)?;
+            }
+        }
+        self.limit_offset(s)?;
+        if let Some(lock) = s.lock.as_deref() {
+            self.lock(lock)?;
+        }
+        self.qualify = qualify;
+        Ok(())
+    }
+
+    fn order_target(&mut self, s: &'a SelectCore, n: &'a Node) -> Result {
+        match label_ref(s, n) {
+            Some(name) => {
+                self.ident(name);
+                Ok(())
+            }
+            None => self.expr(n, P_TEXT, true),
+        }
+    }
+
+    fn order_item(&mut self, s: &'a SelectCore, o: &'a crate::expr::OrderBy) -> Result {
+        let native = self.d.supports(Feature::NullsOrdering);
+        if let (Some(first), false) = (o.nulls, native) {
+            // Emulation: `x IS NULL DESC, x` puts NULLs first; `x IS NULL, x` last. The
+            // expression is rendered twice with the same canonical values.
+            let saved = self.next_value;
+            let prec_sensitive = !matches!(label_ref(s, &o.node), Some(_));
+            if prec_sensitive {
+                self.expr(&o.node, P_CMP + 1, true)?;
+            } else {
+                self.order_target(s, &o.node)?;
+            }
+            self.sql.push_str(if first {
+                " IS NULL DESC, "
+            } else {
+                " IS NULL, "
+            });
+            self.next_value = saved;
+            self.order_target(s, &o.node)?;
+            if o.desc {
+                self.sql.push_str(" DESC");
+            }
+            return Ok(());
+        }
+        self.order_target(s, &o.node)?;
+        if o.desc {
+            self.sql.push_str(" DESC");
+        }
+        match o.nulls {
+            Some(true) => self.sql.push_str(" NULLS FIRST"),
+            Some(false) => self.sql.push_str(" NULLS LAST"),
+            None => {}
+        }
+        Ok(())
+    }
+
+    fn limit_value(&mut self, n: &'a Node) -> Result {
+        if self.d.is_mysql_family() && !matches!(n.0, N::Bind(_) | N::Named(_) | N::Inline(_)) {
+            return Err(self.d.unsupported("an expression in LIMIT / OFFSET"));
+        }
+        self.expr(n, P_ATOM, false)
+    }
+
+    fn limit_offset(&mut self, s: &'a SelectCore) -> Result {
+        match (&s.limit, &s.offset) {
+            (None, None) => {}
+            (Some(l), None) => {
+                self.sql.push_str(" LIMIT ");
+                self.limit_value(l)?;
+            }
+            (limit, Some(o)) => {
+                match (limit, self.d.kind()) {
+                    (Some(l), _) => {
+                        self.sql.push_str(" LIMIT ");
+                        self.limit_value(l)?;
+                    }
+                    (None, DialectKind::Postgres) => {}
+                    (None, DialectKind::Sqlite) => self.sql.push_str(" LIMIT -1"),
+                    (None, DialectKind::MySql | DialectKind::MariaDb) => {
+                        self.sql.push_str(" LIMIT 18446744073709551615")
+                    }
+                }
+                self.sql.push_str(" OFFSET ");
+                self.limit_value(o)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn lock(&mut self, lock: &'a crate::stmt::Lock) -> Result {
+        let kind = self.d.kind();
+        match lock.strength {
+            LockStrength::Update => {
+                self.d.require(Feature::ForUpdate)?;
+                self.sql.push_str(" FOR UPDATE");
+            }
+            LockStrength::Share => {
+                self.d.require(Feature::ForShare)?;
+                let modern = kind == DialectKind::Postgres
+                    || (kind == DialectKind::MySql && self.d.version().major >= 8);
+                self.sql.push_str(if modern {
+                    " FOR SHARE"
+                } else {
+                    " LOCK IN SHARE MODE"
+                });
+            }
+        }
+        if !lock.of.is_empty() {
+            self.d.require(Feature::LockOf)?;
+            self.sql.push_str(" OF ");
+            for (i, s) in lock.of.iter().enumerate() {
+                if !self.scopes.in_current(s) {
+                    return Err(CompileError::invalid(format!(
+                        "FOR UPDATE OF {}: not a FROM item of this query",
+                        s.describe()
+                    )));
+                }
+                if i > 0 {
+                    self.sql.push_str(", ");
+                }
+                let name = s.exposed_name().to_owned();
+                self.ident(&name);
+            }
+        }
+        match lock.wait {
+            LockWait::Wait => {}
+            LockWait::NoWait => {
+                self.d.require(Feature::LockNoWait)?;
+                self.sql.push_str(" NOWAIT");
+            }
+            LockWait::SkipLocked => {
+                self.d.require(Feature::LockSkipLocked)?;
+                self.sql.push_str(" SKIP LOCKED");
+            }
+        }
+        Ok(())
+    }
+
+    fn from_item(&mut self, s: &'a Source) -> Result {
+        match s {
+            Source::Table(t) => self.table_name(t.def()),
+            Source::Alias(a) => {
+                self.table_name(a.table.def());
+                self.sql.push_str(" AS ");
+                self.ident(&a.name);
+            }
+            Source::Subquery(q) => {
+                self.sql.push('(');
+                self.select(&q.select, false)?;
+                self.sql.push_str(") AS ");
+                self.ident(&q.name);
+            }
+        }
+        Ok(())
+    }
+
+    fn expr_list(&mut self, list: &'a [Node]) -> Result {
+        for (i, n) in list.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.expr(n, P_TEXT, true)?;
+        }
+        Ok(())
+    }
+
+    // ---- expressions -------------------------------------------------------------
+
+    fn prec(&self, n: &Node) -> u8 {
+        match &n.0 {
+            N::Binary(b) => match b.op {
+                BinOp::Eq
+                | BinOp::Ne
+                | BinOp::Lt
+                | BinOp::Le
+                | BinOp::Gt
+                | BinOp::Ge
+                | BinOp::IsNotDistinctFrom => P_CMP,
+                BinOp::IsDistinctFrom if self.d.is_mysql_family() => P_NOT,
+                BinOp::IsDistinctFrom => P_CMP,
+                BinOp::Add | BinOp::Sub => P_ADD,
+                BinOp::Mul | BinOp::Div | BinOp::IntDiv | BinOp::Rem => P_MUL,
+                BinOp::Concat if self.d.is_mysql_family() => P_ATOM,
+                BinOp::Concat => P_CONCAT,
+            },
+            N::Unary(u) => match u.op {
+                UnOp::Not => P_NOT,
+                UnOp::Neg => P_UNARY,
+                UnOp::IsNull | UnOp::IsNotNull => P_CMP,
+            },
+            N::And(_) => P_AND,
+            N::Or(_) => P_OR,
+            N::InList(_) | N::InSelect(_) | N::Between(_) | N::Like(_) => P_CMP,
+            N::Text(_) => P_TEXT,
+            N::Label(l) => self.prec(&l.e),
+            N::Inline(_) => P_ATOM,
+            _ => P_ATOM,
+        }
+    }
+
+    /// Renders `n`, parenthesised if it binds looser than `min`. `cast`: a bind at the top
+    /// of `n` gets a PostgreSQL type cast (its type cannot be inferred from context).
+    fn expr(&mut self, n: &'a Node, min: u8, cast: bool) -> Result {
+        let paren = self.prec(n) < min;
+        if paren {
+            self.sql.push('(');
+        }
+        self.expr_inner(n, cast)?;
+        if paren {
+            self.sql.push(')');
+        }
+        Ok(())
+    }
+
+    fn expr_inner(&mut self, n: &'a Node, cast: bool) -> Result {
+        match &n.0 {
+            N::Column(c) => self.column(c),
+            N::Bind(b) => {
+                let src = self.value_slot();
+                self.placeholder(src, cast.then_some(b.ty))
+            }
+            N::Named(nb) => self.placeholder(
+                SlotSource::Named(nb.name.to_string()),
+                cast.then_some(nb.ty),
+            ),
+            N::Inline(v) => self.d.literal_into(&mut self.sql, v),
+            N::Null => {
+                self.sql.push_str("NULL");
+                Ok(())
+            }
+            N::Bool(b) => {
+                self.sql.push_str(self.d.bool_literal(*b));
+                Ok(())
+            }
+            N::Binary(b) => self.binary(b.op, &b.l, &b.r),
+            N::Unary(u) => self.unary(u.op, &u.e),
+            N::And(items) => self.conj(items, " AND ", P_AND + 1),
+            N::Or(items) => self.conj(items, " OR ", P_OR + 1),
+            N::InList(i) => self.in_list(&i.e, i.negated),
+            N::InSelect(i) => {
+                self.expr(&i.e, P_CMP + 1, true)?;
+                self.sql
+                    .push_str(if i.negated { " NOT IN (" } else { " IN (" });
+                if i.select.limit.is_some() || i.select.offset.is_some() {
+                    self.d.require(Feature::LimitInInSubquery)?;
+                }
+                if matches!(i.e.0, N::Tuple(_)) {
+                    self.d.require(Feature::RowValues)?;
+                }
+                self.select(&i.select, true)?;
+                self.sql.push(')');
+                Ok(())
+            }
+            N::Tuple(items) => {
+                self.sql.push('(');
+                self.expr_list(items)?;
+                self.sql.push(')');
+                Ok(())
+            }
+            N::Between(b) => {
+                self.expr(&b.e, P_CMP + 1, true)?;
+                self.sql.push_str(if b.negated {
+                    " NOT BETWEEN "
+                } else {
+                    " BETWEEN "
+                });
+                self.expr(&b.lo, P_CMP + 1, false)?;
+                self.sql.push_str(" AND ");
+                self.expr(&b.hi, P_CMP + 1, false)
+            }
+            N::Like(l) => self.like(l),
+            N::Case(c) => {
+                self.sql.push_str("CASE");
+                for (w, t) in &c.whens {
+                    self.sql.push_str(" WHEN ");
+                    self.expr(w, P_TEXT, true)?;
+                    self.sql.push_str(" THEN ");
+                    self.expr(t, P_TEXT, true)?;
+                }
+                if let Some(e) = &c.else_ {
+                    self.sql.push_str(" ELSE ");
+                    self.expr(e, P_TEXT, true)?;
+                }
+                self.sql.push_str(" END");
+                Ok(())
+            }
+            N::Cast(c) => {
+                let ty = self.d.cast_type(c.ty)?;
+                self.sql.push_str("CAST(");
+                self.expr(&c.e, P_TEXT, true)?;
+                self.sql.push_str(" AS ");
+                self.sql.push_str(&ty);
+                self.sql.push(')');
+                Ok(())
+            }
+            N::Func(f) => self.func(&f.name, &f.args, f.distinct),
+            N::Label(l) => self.expr(&l.e, P_TEXT, cast),
+            N::Scalar(s) => {
+                self.sql.push('(');
+                self.select(s, true)?;
+                self.sql.push(')');
+                Ok(())
+            }
+            N::Exists(s) => {
+                self.sql.push_str("EXISTS (");
+                self.select(s, true)?;
+                self.sql.push(')');
+                Ok(())
+            }
+            N::Text(t) => self.text(t),
+        }
+    }
+
+    fn column(&mut self, c: &'a ColumnRef) -> Result {
+        let name = match c.name() {
+            Some(n) => n,
+            None => {
+                return Err(match &c.source {
+                    Source::Subquery(q) => CompileError::SubqueryColumn {
+                        subquery: q.name.to_string(),
+                        index: usize::from(c.index),
+                        problem: if usize::from(c.index) < q.columns.len() {
+                            "it has no name; give the expression a .label()".into()
+                        } else {
+                            "the subquery has fewer columns".into()
+                        },
+                    },
+                    other => CompileError::invalid(format!(
+                        "column #{} does not exist in {} (was a column of another table passed to Aliased::col?)",
+                        c.index,
+                        other.describe()
+                    )),
+                });
+            }
+        };
+        if let Source::Subquery(q) = &c.source {
+            if q.columns
+                .iter()
+                .filter(|x| x.as_deref() == Some(name))
+                .count()
+                > 1
+            {
+                return Err(CompileError::SubqueryColumn {
+                    subquery: q.name.to_string(),
+                    index: usize::from(c.index),
+                    problem: format!("the name {name} is ambiguous; label the columns"),
+                });
+            }
+        }
+        if let Some(target) = self.returning_target {
+            if !c.source.same(target) {
+                return Err(self.d.unsupported(format!(
+                    "RETURNING a column of {}, which is not the statement's target",
+                    c.source.describe()
+                )));
+            }
+        }
+        if !self.scopes.visible(&c.source) {
+            return Err(CompileError::MissingFrom {
+                column: format!("{}.{}", c.source.exposed_name(), name),
+                source_desc: c.source.describe(),
+            });
+        }
+        if self.qualify {
+            match &c.source {
+                Source::Table(t) => self.table_name(t.def()),
+                Source::Alias(a) => self.ident(&a.name),
+                Source::Subquery(q) => self.ident(&q.name),
+            }
+            self.sql.push('.');
+        }
+        self.ident(name);
+        Ok(())
+    }
+
+    fn binary(&mut self, op: BinOp, l: &'a Node, r: &'a Node) -> Result {
+        let my = self.d.is_mysql_family();
+        // A bind beside another bind gets a cast; beside a typed operand it is inferred.
+        let cast_l = is_bindish(r);
+        let (lp, rp) = match op {
+            BinOp::Add | BinOp::Mul => (self.prec_of(op), self.prec_of(op)),
+            BinOp::Sub | BinOp::Div | BinOp::IntDiv | BinOp::Rem => {
+                (self.prec_of(op), self.prec_of(op) + 1)
+            }
+            BinOp::Concat => (P_ATOM, P_ATOM),
+            _ => (P_CMP + 1, P_CMP + 1),
+        };
+        match op {
+            BinOp::Concat if my => {
+                self.sql.push_str("CONCAT(");
+                self.expr(l, P_TEXT, true)?;
+                self.sql.push_str(", ");
+                self.expr(r, P_TEXT, true)?;
+                self.sql.push(')');
+                return Ok(());
+            }
+            BinOp::IsDistinctFrom if my => {
+                self.sql.push_str("NOT (");
+                self.expr(l, lp, cast_l)?;
+                self.sql.push_str(" <=> ");
+                self.expr(r, rp, false)?;
+                self.sql.push(')');
+                return Ok(());
+            }
+            _ => {}
+        }
+        let sym = match op {
+            BinOp::Eq => " = ",
+            BinOp::Ne => " <> ",
+            BinOp::Lt => " < ",
+            BinOp::Le => " <= ",
+            BinOp::Gt => " > ",
+            BinOp::Ge => " >= ",
+            BinOp::Add => " + ",
+            BinOp::Sub => " - ",
+            BinOp::Mul => " * ",
+            BinOp::Div => " / ",
+            BinOp::IntDiv if my => " DIV ",
+            BinOp::IntDiv => " / ",
+            BinOp::Rem => " % ",
+            BinOp::Concat => " || ",
+            BinOp::IsDistinctFrom if self.d.kind() == DialectKind::Sqlite => " IS NOT ",
+            BinOp::IsDistinctFrom => " IS DISTINCT FROM ",
+            BinOp::IsNotDistinctFrom if my => " <=> ",
+            BinOp::IsNotDistinctFrom if self.d.kind() == DialectKind::Sqlite => " IS ",
+            BinOp::IsNotDistinctFrom => " IS NOT DISTINCT FROM ",
+        };
+        self.expr(l, lp, cast_l)?;
+        self.sql.push_str(sym);
+        self.expr(r, rp, false)
+    }
+
+    fn prec_of(&self, op: BinOp) -> u8 {
+        match op {
+            BinOp::Add | BinOp::Sub => P_ADD,
+            _ => P_MUL,
+        }
+    }
+
+    fn unary(&mut self, op: UnOp, e: &'a Node) -> Result {
+        match op {
+            UnOp::Not => {
+                if let N::Exists(s) = &e.0 {
+                    self.sql.push_str("NOT EXISTS (");
+                    self.select(s, true)?;
+                    self.sql.push(')');
+                    return Ok(());
+                }
+                self.sql.push_str("NOT ");
+                self.expr(e, P_ATOM, true)
+            }
+            UnOp::Neg => {
+                self.sql.push('-');
+                self.expr(e, P_ATOM, true)
+            }
+            UnOp::IsNull => {
+                self.expr(e, P_CMP + 1, true)?;
+                self.sql.push_str(" IS NULL");
+                Ok(())
+            }
+            UnOp::IsNotNull => {
+                self.expr(e, P_CMP + 1, true)?;
+                self.sql.push_str(" IS NOT NULL");
+                Ok(())
+            }
+        }
+    }
+
+    fn conj(&mut self, items: &'a [Node], sep: &str, min: u8) -> Result {
+        for (i, n) in items.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(sep);
+            }
+            self.expr(n, min, true)?;
+        }
+        Ok(())
+    }
+
+    fn like(&mut self, l: &'a crate::expr::LikeNode) -> Result {
+        let native_ilike = self.pg();
+        let emulate = l.case_insensitive && !native_ilike;
+        if emulate {
+            self.sql.push_str("lower(");
+            self.expr(&l.e, P_TEXT, true)?;
+            self.sql.push(')');
+        } else {
+            self.expr(&l.e, P_CMP + 1, true)?;
+        }
+        self.sql
+            .push_str(match (l.negated, l.case_insensitive && native_ilike) {
+                (false, false) => " LIKE ",
+                (true, false) => " NOT LIKE ",
+                (false, true) => " ILIKE ",
+                (true, true) => " NOT ILIKE ",
+            });
+        if emulate {
+            self.sql.push_str("lower(");
+            self.expr(&l.pattern, P_TEXT, false)?;
+            self.sql.push(')');
+        } else {
+            self.expr(&l.pattern, P_CMP + 1, false)?;
+        }
+        if let Some(c) = l.escape {
+            self.sql.push_str(" ESCAPE ");
+            let mut s = [0u8; 4];
+            let lit = crate::value::Value::Text(c.encode_utf8(&mut s).to_owned());
+            self.d.literal_into(&mut self.sql, &lit)?;
+        }
+        Ok(())
+    }
+
+    fn in_list(&mut self, e: &'a Node, negated: bool) -> Result {
+        let arity = match &e.0 {
+            N::Tuple(items) => {
+                self.d.require(Feature::RowValues)?;
+                Some(items.len())
+            }
+            _ => None,
+        };
+        if self.pg() && arity.is_none() {
+            // One array parameter: the statement text does not depend on the list length.
+            self.expr(e, P_CMP + 1, true)?;
+            self.sql
+                .push_str(if negated { " <> ALL(" } else { " = ANY(" });
+            let src = self.value_slot();
+            self.placeholder(src, None)?;
+            self.sql.push(')');
+            return Ok(());
+        }
+        self.expr(e, P_CMP + 1, true)?;
+        self.sql
+            .push_str(if negated { " NOT IN (" } else { " IN (" });
+        let value = self.next_value;
+        self.next_value += 1;
+        let arity = arity.unwrap_or(1);
+        let start = self.sql.len();
+        let _ = write!(self.sql, "__[EXPANDING_{value}]__");
+        let end = self.sql.len();
+        let empty = self.empty_set(e, arity);
+        self.slots.push(Slot {
+            source: SlotSource::Expanding { value, arity },
+            start,
+            end,
+            empty: Some(empty.into()),
+        });
+        self.expanding = true;
+        self.sql.push(')');
+        Ok(())
+    }
+
+    /// A subquery with no rows, for an empty expanding list: `x IN (<this>)` is false and
+    /// `x NOT IN (<this>)` true, whatever x is.
+    fn empty_set(&self, e: &Node, arity: usize) -> String {
+        let mut out = String::from("SELECT ");
+        let types: Vec<DataType> = match &e.0 {
+            N::Tuple(items) => items.iter().map(Node::data_type).collect(),
+            _ => vec![e.data_type()],
+        };
+        for i in 0..arity {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            let ty = types.get(i).copied().unwrap_or(DataType::Any);
+            match (self.pg(), self.d.cast_type(ty)) {
+                (true, Ok(t)) if ty != DataType::Any => {
+                    let _ = write!(out, "CAST(NULL AS {t})");
+                }
+                _ => out.push_str("NULL"),
+            }
+        }
+        if self.d.is_mysql_family() {
+            out.push_str(" FROM DUAL");
+        }
+        out.push_str(" WHERE 1 = 0");
+        out
+    }
+
+    fn func(&mut self, name: &'a FuncName, args: &'a [Node], distinct: bool) -> Result {
+        let fname: &str = match name {
+            FuncName::CountStar => {
+                self.sql.push_str("count(*)");
+                return Ok(());
+            }
+            FuncName::Now if self.d.kind() == DialectKind::Sqlite => {
+                self.sql.push_str("CURRENT_TIMESTAMP");
+                return Ok(());
+            }
+            FuncName::Count => "count",
+            FuncName::Sum => "sum",
+            FuncName::Min => "min",
+            FuncName::Max => "max",
+            FuncName::Coalesce => "coalesce",
+            FuncName::Lower => "lower",
+            FuncName::Upper => "upper",
+            FuncName::Now => "now",
+            FuncName::Named(n) => {
+                let ok = !n.is_empty()
+                    && n.split('.').all(|part| {
+                        let b = part.as_bytes();
+                        !b.is_empty()
+                            && !b[0].is_ascii_digit()
+                            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                    });
+                if !ok {
+                    return Err(CompileError::InvalidIdentifier {
+                        what: "function name",
+                        name: n.to_string(),
+                    });
+                }
+                n
+            }
+        };
+        self.sql.push_str(fname);
+        self.sql.push('(');
+        if distinct {
+            self.sql.push_str("DISTINCT ");
+        }
+        self.expr_list(args)?;
+        self.sql.push(')');
+        Ok(())
+    }
+
+    fn text(&mut self, t: &'a TextNode) -> Result {
+        let p = &*t.parsed;
+        if let Some(name) = &t.unknown_bind {
+            return Err(CompileError::Text {
+                message: format!("bind({name:?}) names no :{name} parameter of the text"),
+            });
+        }
+        if let Some(at) = p.unterminated {
+            return Err(CompileError::Text {
+                message: format!("unterminated quote or comment at byte {at}"),
+            });
+        }
+        match (self.pg(), p.bare_qmark, p.bare_dollar) {
+            (false, Some(at), _) => {
+                return Err(CompileError::Text {
+                    message: format!(
+                        "a bare '?' at byte {at} would be read by {} as a placeholder; use a :name parameter, or quote it",
+                        self.d
+                    ),
+                });
+            }
+            (true, _, Some(at)) => {
+                return Err(CompileError::Text {
+                    message: format!(
+                        "a bare '$n' placeholder at byte {at} would clash with aludel's numbering on {}; use a :name parameter",
+                        self.d
+                    ),
+                });
+            }
+            _ => {}
+        }
+        // Bound parameters take canonical indices in name order.
+        let base = self.next_value;
+        let mut rank = Vec::with_capacity(t.values.len());
+        let mut bound = 0;
+        for v in &t.values {
+            rank.push(v.as_ref().map(|_| {
+                bound += 1;
+                base + bound - 1
+            }));
+        }
+        for piece in &p.pieces {
+            match piece {
+                TextPiece::Sql(r) => self.sql.push_str(&p.sql[r.clone()]),
+                TextPiece::Param(i) => {
+                    let src = match rank.get(*i).copied().flatten() {
+                        Some(idx) => SlotSource::Value(idx),
+                        None => SlotSource::Named(p.names.get(*i).cloned().unwrap_or_default()),
+                    };
+                    self.placeholder(src, None)?;
+                }
+            }
+        }
+        self.next_value = base + bound;
+        Ok(())
+    }
+
+    // ---- INSERT / UPDATE / DELETE ------------------------------------------------------
+
+    fn column_list(&mut self, table: &TableDef, columns: impl Iterator<Item = usize>) -> Result {
+        self.sql.push_str(" (");
+        for (i, c) in columns.enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            let name = table
+                .columns
+                .get(c)
+                .map(|c| c.name.clone())
+                .ok_or_else(|| {
+                    CompileError::invalid(format!("no column #{c} in {}", table.name))
+                })?;
+            self.ident(&name);
+        }
+        self.sql.push(')');
+        Ok(())
+    }
+
+    fn default_slot(&mut self, d: &ClientDefault) -> Result {
+        self.placeholder(SlotSource::ClientDefault(d.clone()), None)
+    }
+
+    fn insert(&mut self, i: &'a InsertCore) -> Result {
+        if let Some(msg) = &i.invalid {
+            return Err(CompileError::invalid(msg.to_string()));
+        }
+        if !i.returning.is_empty() && i.return_defaults.is_some() {
+            return Err(CompileError::invalid(
+                "returning() and return_defaults() cannot be combined; return_defaults() already returns the generated columns",
+            ));
+        }
+        let table = i.table.def();
+        self.sql.push_str("INSERT INTO ");
+        self.table_name(table);
+        let given: &[u16] = match &i.source {
+            InsertSource::Values { columns, .. } | InsertSource::Select { columns, .. } => columns,
+            _ => &[],
+        };
+        let defaults: Vec<(usize, &ClientDefault)> = match &i.source {
+            InsertSource::Select { .. } => Vec::new(),
+            _ => table
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(idx, c)| {
+                    c.default.is_some() && !given.iter().any(|g| usize::from(*g) == *idx)
+                })
+                .filter_map(|(idx, c)| c.default.as_ref().map(|d| (idx, d)))
+                .collect(),
+        };
+        self.scopes.push(Sources::new(), true);
+        let r = self.insert_source(i, table, &defaults);
+        self.scopes.pop();
+        r?;
+        self.returning(&i.returning, &i.target, &[], Feature::InsertReturning)?;
+        if i.return_defaults.is_some() {
+            let cols: Vec<String> = table
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(idx, c)| {
+                    c.primary_key
+                        || ((c.server_default.is_some()
+                            || c.default.is_some()
+                            || table.autoincrement_column().is_some_and(|(a, _)| a == *idx))
+                            && !given.iter().any(|g| usize::from(*g) == *idx))
+                })
+                .map(|(_, c)| c.name.to_string())
+                .collect();
+            self.return_defaults(cols, Feature::InsertReturning)?;
+        }
+        Ok(())
+    }
+
+    fn insert_source(
+        &mut self,
+        i: &'a InsertCore,
+        table: &TableDef,
+        defaults: &[(usize, &ClientDefault)],
+    ) -> Result {
+        match &i.source {
+            InsertSource::Unset => Err(CompileError::invalid(format!(
+                "INSERT INTO {} has no values: call .values(), .values_many(), .from_select() or .default_values()",
+                table.qualified_name()
+            ))),
+            InsertSource::Values { columns, rows } if !columns.is_empty() => {
+                self.column_list(
+                    table,
+                    columns
+                        .iter()
+                        .map(|c| usize::from(*c))
+                        .chain(defaults.iter().map(|(idx, _)| *idx)),
+                )?;
+                self.sql.push_str(" VALUES ");
+                for (r, row) in rows.chunks(columns.len()).enumerate() {
+                    if r > 0 {
+                        self.sql.push_str(", ");
+                    }
+                    self.sql.push('(');
+                    for (k, v) in row.iter().enumerate() {
+                        if k > 0 {
+                            self.sql.push_str(", ");
+                        }
+                        self.expr(v, P_TEXT, false)?;
+                    }
+                    for (_, d) in defaults {
+                        self.sql.push_str(", ");
+                        self.default_slot(d)?;
+                    }
+                    self.sql.push(')');
+                }
+                Ok(())
+            }
+            InsertSource::Values { .. } | InsertSource::DefaultValues => {
+                if defaults.is_empty() {
+                    self.sql.push_str(if self.d.is_mysql_family() {
+                        " () VALUES ()"
+                    } else {
+                        " DEFAULT VALUES"
+                    });
+                    return Ok(());
+                }
+                self.column_list(table, defaults.iter().map(|(idx, _)| *idx))?;
+                self.sql.push_str(" VALUES (");
+                for (k, (_, d)) in defaults.iter().enumerate() {
+                    if k > 0 {
+                        self.sql.push_str(", ");
+                    }
+                    self.default_slot(d)?;
+                }
+                self.sql.push(')');
+                Ok(())
+            }
+            InsertSource::Select { columns, select } => {
+                if select.columns.len() != columns.len() {
+                    return Err(CompileError::invalid(format!(
+                        "INSERT ... SELECT: {} target columns but the SELECT has {}",
+                        columns.len(),
+                        select.columns.len()
+                    )));
+                }
+                self.column_list(table, columns.iter().map(|c| usize::from(*c)))?;
+                self.sql.push(' ');
+                self.select(select, false)
+            }
+        }
+    }
+
+    fn returning(
+        &mut self,
+        items: &'a crate::stmt::List<Node>,
+        target: &'a Source,
+        froms: &[&'a Source],
+        feature: Feature,
+    ) -> Result {
+        if items.is_empty() {
+            return Ok(());
+        }
+        self.d.require(feature)?;
+        if !froms.is_empty() {
+            self.d.require(Feature::MultiTableReturning)?;
+        }
+        let mut visible: Sources<'a> = Sources::new();
+        visible.push(target);
+        visible.extend(froms.iter().copied());
+        self.scopes.push(visible, true);
+        let want_qualify = !froms.is_empty() && self.pg();
+        let qualify = std::mem::replace(&mut self.qualify, want_qualify);
+        let want_restrict = (self.d.kind() == DialectKind::Sqlite).then_some(target);
+        let restrict = std::mem::replace(&mut self.returning_target, want_restrict);
+        self.sql.push_str(" RETURNING ");
+        self.columns.clear();
+        let mut r = Ok(());
+        for (i, n) in items.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.columns
+                .push(n.exposed_name().map(|x| x.into_owned()).unwrap_or_default());
+            r = match &n.0 {
+                N::Label(l) => self.expr(&l.e, P_TEXT, true).map(|()| {
+                    self.sql.push_str(" AS ");
+                    self.d.quote_ident_into(&mut self.sql, &l.name);
+                }),
+                _ => self.expr(n, P_TEXT, true),
+            };
+            if r.is_err() {
+                break;
+            }
+        }
+        self.qualify = qualify;
+        self.returning_target = restrict;
+        self.scopes.pop();
+        self.returning_rendered = true;
+        r
+    }
+
+    fn return_defaults(&mut self, cols: Vec<String>, feature: Feature) -> Result {
+        if self.d.supports(feature) && !cols.is_empty() {
+            self.sql.push_str(" RETURNING ");
+            for (i, c) in cols.iter().enumerate() {
+                if i > 0 {
+                    self.sql.push_str(", ");
+                }
+                self.ident(c);
+            }
+            self.returning_rendered = true;
+            self.columns = cols.clone();
+        }
+        self.returns_defaults = cols;
+        Ok(())
+    }
+
+    fn update(&mut self, u: &'a UpdateCore) -> Result {
+        if let Some(msg) = &u.invalid {
+            return Err(CompileError::invalid(msg.to_string()));
+        }
+        if !u.returning.is_empty() && u.return_defaults.is_some() {
+            return Err(CompileError::invalid(
+                "returning() and return_defaults() cannot be combined; return_defaults() already returns the generated columns",
+            ));
+        }
+        if u.set.is_empty() {
+            return Err(CompileError::invalid(format!(
+                "UPDATE {} has no SET items",
+                u.table.def().qualified_name()
+            )));
+        }
+        let froms = dml_froms(
+            &u.target,
+            u.from.as_slice(),
+            u.where_.as_ref(),
+            u.set.iter().map(|a| &a.value),
+        )?;
+        if !froms.is_empty() {
+            self.d.require(Feature::UpdateFrom)?;
+        }
+        let mut visible: Sources<'a> = Sources::new();
+        visible.push(&u.target);
+        visible.extend(froms.iter().copied());
+        self.scopes.push(visible, true);
+        let r = self.update_body(u, &froms);
+        self.scopes.pop();
+        r?;
+        self.returning(&u.returning, &u.target, &froms, Feature::UpdateReturning)?;
+        if u.return_defaults.is_some() {
+            let table = u.table.def();
+            let cols: Vec<String> = table
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(idx, c)| {
+                    c.primary_key
+                        || ((c.onupdate.is_some() || c.server_onupdate.is_some())
+                            && !u.set.iter().any(|a| usize::from(a.column.index) == *idx))
+                })
+                .map(|(_, c)| c.name.to_string())
+                .collect();
+            self.return_defaults(cols, Feature::UpdateReturning)?;
+        }
+        Ok(())
+    }
+
+    fn update_body(&mut self, u: &'a UpdateCore, froms: &Sources<'a>) -> Result {
+        let table = u.table.def();
+        let my = self.d.is_mysql_family();
+        let multi = !froms.is_empty();
+        self.sql.push_str("UPDATE ");
+        self.table_name(table);
+        // SET, in canonical order; MySQL writes it after the table list.
+        let (set_sql, set_slots) = self.detached(|w| w.set_clause(u, table, my && multi))?;
+        if my && multi {
+            for f in froms {
+                self.sql.push_str(", ");
+                self.from_item(f)?;
+            }
+            self.sql.push_str(" SET ");
+            self.splice(&set_sql, set_slots);
+        } else {
+            self.sql.push_str(" SET ");
+            self.splice(&set_sql, set_slots);
+            if multi {
+                self.sql.push_str(" FROM ");
+                for (i, f) in froms.iter().enumerate() {
+                    if i > 0 {
+                        self.sql.push_str(", ");
+                    }
+                    self.from_item(f)?;
+                }
+            }
+        }
+        if let Some(w) = &u.where_ {
+            self.sql.push_str(" WHERE ");
+            self.expr(w, P_TEXT, true)?;
+        }
+        Ok(())
+    }
+
+    fn set_clause(&mut self, u: &'a UpdateCore, table: &TableDef, qualify_target: bool) -> Result {
+        for (i, a) in u.set.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            if qualify_target {
+                self.table_name(table);
+                self.sql.push('.');
+            }
+            let name = a.column.name().unwrap_or_default().to_owned();
+            self.ident(&name);
+            self.sql.push_str(" = ");
+            self.expr(&a.value, P_TEXT, false)?;
+        }
+        for (idx, c) in table.columns.iter().enumerate() {
+            let Some(d) = &c.onupdate else { continue };
+            if u.set.iter().any(|a| usize::from(a.column.index) == idx) {
+                continue;
+            }
+            self.sql.push_str(", ");
+            if qualify_target {
+                self.table_name(table);
+                self.sql.push('.');
+            }
+            self.ident(&c.name);
+            self.sql.push_str(" = ");
+            self.default_slot(d)?;
+        }
+        Ok(())
+    }
+
+    fn delete(&mut self, d: &'a DeleteCore) -> Result {
+        let froms = dml_froms(
+            &d.target,
+            d.using.as_slice(),
+            d.where_.as_ref(),
+            std::iter::empty(),
+        )?;
+        let table = d.table.def();
+        if !froms.is_empty() {
+            self.d.require(Feature::DeleteUsing)?;
+        }
+        let mut visible: Sources<'a> = Sources::new();
+        visible.push(&d.target);
+        visible.extend(froms.iter().copied());
+        self.scopes.push(visible, true);
+        let r = self.delete_body(d, table, &froms);
+        self.scopes.pop();
+        r?;
+        self.returning(&d.returning, &d.target, &froms, Feature::DeleteReturning)
+    }
+
+    fn delete_body(&mut self, d: &'a DeleteCore, table: &TableDef, froms: &Sources<'a>) -> Result {
+        self.sql.push_str("DELETE FROM ");
+        self.table_name(table);
+        if !froms.is_empty() {
+            self.sql.push_str(" USING ");
+            if self.d.is_mysql_family() {
+                self.table_name(table);
+                self.sql.push_str(", ");
+            }
+            for (i, f) in froms.iter().enumerate() {
+                if i > 0 {
+                    self.sql.push_str(", ");
+                }
+                self.from_item(f)?;
+            }
+        }
+        if let Some(w) = &d.where_ {
+            self.sql.push_str(" WHERE ");
+            self.expr(w, P_TEXT, true)?;
+        }
+        Ok(())
+    }
+}

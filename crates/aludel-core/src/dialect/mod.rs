@@ -1,0 +1,617 @@
+//! Dialects: PostgreSQL, MySQL, MariaDB, SQLite — what each supports (by server version),
+//! how it quotes, and how it spells types and literals.
+//!
+//! ```
+//! use aludel_core::dialect::{Dialect, Feature};
+//! let old_sqlite = Dialect::sqlite().with_version(3, 31, 0);
+//! assert!(!old_sqlite.supports(Feature::InsertReturning));
+//! assert!(Dialect::sqlite().supports(Feature::InsertReturning));
+//! assert_eq!(Dialect::mariadb().to_string(), "MariaDB 10.11.0");
+//! ```
+
+mod reserved;
+
+use std::fmt;
+
+use crate::error::CompileError;
+use crate::types::DataType;
+use crate::value::Value;
+
+/// The database family.
+///
+/// ```
+/// use aludel_core::dialect::{Dialect, DialectKind};
+/// assert_eq!(Dialect::postgres().kind(), DialectKind::Postgres);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DialectKind {
+    /// PostgreSQL.
+    Postgres,
+    /// MySQL.
+    MySql,
+    /// MariaDB (MySQL's protocol and most of its syntax, with its own features).
+    MariaDb,
+    /// SQLite.
+    Sqlite,
+}
+
+/// A server version `major.minor.patch`.
+///
+/// ```
+/// use aludel_core::dialect::Version;
+/// assert!(Version::new(3, 35, 0) > Version::new(3, 9, 9));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version {
+    /// Major.
+    pub major: u16,
+    /// Minor.
+    pub minor: u16,
+    /// Patch.
+    pub patch: u16,
+}
+
+impl Version {
+    /// `major.minor.patch`.
+    pub const fn new(major: u16, minor: u16, patch: u16) -> Version {
+        Version {
+            major,
+            minor,
+            patch,
+        }
+    }
+
+    const fn at_least(&self, major: u16, minor: u16, patch: u16) -> bool {
+        self.major > major
+            || (self.major == major
+                && (self.minor > minor || (self.minor == minor && self.patch >= patch)))
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+/// A dialect: a database family at a server version. The compiler asks it what the
+/// server accepts, so a statement the server would reject is a compile error instead.
+///
+/// The constructors assume a current server (PostgreSQL 16, MySQL 8.0, MariaDB 10.11,
+/// SQLite 3.45); use [`Dialect::with_version`] for another one. The engine sets the
+/// version it reads from the server.
+///
+/// ```
+/// use aludel_core::dialect::Dialect;
+/// let d = Dialect::mysql().with_version(5, 7, 44);
+/// assert_eq!(d.to_string(), "MySQL 5.7.44");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Dialect {
+    kind: DialectKind,
+    version: Version,
+}
+
+/// A construct whose support depends on the dialect and version.
+///
+/// ```
+/// use aludel_core::dialect::{Dialect, Feature};
+/// assert!(!Dialect::mysql().supports(Feature::FullJoin));
+/// assert_eq!(Feature::FullJoin.to_string(), "FULL OUTER JOIN");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Feature {
+    /// `INSERT ... RETURNING`.
+    InsertReturning,
+    /// `UPDATE ... RETURNING`.
+    UpdateReturning,
+    /// `DELETE ... RETURNING`.
+    DeleteReturning,
+    /// RETURNING in a DELETE with USING / an UPDATE with FROM.
+    MultiTableReturning,
+    /// `RIGHT OUTER JOIN`.
+    RightJoin,
+    /// `FULL OUTER JOIN`.
+    FullJoin,
+    /// `NULLS FIRST` / `NULLS LAST` written natively (emulated where missing).
+    NullsOrdering,
+    /// `SELECT DISTINCT ON (...)`.
+    DistinctOn,
+    /// `FOR UPDATE`.
+    ForUpdate,
+    /// `FOR SHARE` (or `LOCK IN SHARE MODE`).
+    ForShare,
+    /// `NOWAIT` on a row lock.
+    LockNoWait,
+    /// `SKIP LOCKED` on a row lock.
+    LockSkipLocked,
+    /// `FOR UPDATE OF table`.
+    LockOf,
+    /// `UPDATE ... FROM` (or MySQL's multi-table UPDATE).
+    UpdateFrom,
+    /// `DELETE ... USING` (or MySQL's multi-table DELETE).
+    DeleteUsing,
+    /// Row values: `(a, b) IN (...)`.
+    RowValues,
+    /// LIMIT inside an `IN (SELECT ...)` subquery.
+    LimitInInSubquery,
+}
+
+impl fmt::Display for Feature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Feature::InsertReturning => "RETURNING on INSERT",
+            Feature::UpdateReturning => "RETURNING on UPDATE",
+            Feature::DeleteReturning => "RETURNING on DELETE",
+            Feature::MultiTableReturning => "RETURNING in a multi-table UPDATE or DELETE",
+            Feature::RightJoin => "RIGHT OUTER JOIN",
+            Feature::FullJoin => "FULL OUTER JOIN",
+            Feature::NullsOrdering => "NULLS FIRST / NULLS LAST",
+            Feature::DistinctOn => "SELECT DISTINCT ON",
+            Feature::ForUpdate => "SELECT ... FOR UPDATE",
+            Feature::ForShare => "SELECT ... FOR SHARE",
+            Feature::LockNoWait => "NOWAIT",
+            Feature::LockSkipLocked => "SKIP LOCKED",
+            Feature::LockOf => "FOR UPDATE OF",
+            Feature::UpdateFrom => "UPDATE ... FROM (multi-table UPDATE)",
+            Feature::DeleteUsing => "DELETE ... USING (multi-table DELETE)",
+            Feature::RowValues => "row values ((a, b) IN ...)",
+            Feature::LimitInInSubquery => "LIMIT in an IN (SELECT ...) subquery",
+        })
+    }
+}
+
+impl Dialect {
+    /// PostgreSQL 16.
+    pub const fn postgres() -> Dialect {
+        Dialect {
+            kind: DialectKind::Postgres,
+            version: Version::new(16, 0, 0),
+        }
+    }
+
+    /// MySQL 8.0.
+    pub const fn mysql() -> Dialect {
+        Dialect {
+            kind: DialectKind::MySql,
+            version: Version::new(8, 0, 36),
+        }
+    }
+
+    /// MariaDB 10.11.
+    pub const fn mariadb() -> Dialect {
+        Dialect {
+            kind: DialectKind::MariaDb,
+            version: Version::new(10, 11, 0),
+        }
+    }
+
+    /// SQLite 3.45 (the bundled build).
+    pub const fn sqlite() -> Dialect {
+        Dialect {
+            kind: DialectKind::Sqlite,
+            version: Version::new(3, 45, 0),
+        }
+    }
+
+    /// The same dialect at another server version.
+    pub const fn with_version(self, major: u16, minor: u16, patch: u16) -> Dialect {
+        Dialect {
+            kind: self.kind,
+            version: Version::new(major, minor, patch),
+        }
+    }
+
+    /// The database family.
+    pub fn kind(&self) -> DialectKind {
+        self.kind
+    }
+
+    /// The server version.
+    ///
+    /// ```
+    /// use aludel_core::dialect::{Dialect, Version};
+    /// assert_eq!(Dialect::postgres().with_version(12, 1, 0).version(), Version::new(12, 1, 0));
+    /// ```
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The family's name: `postgresql`, `mysql`, `mariadb`, `sqlite`.
+    ///
+    /// ```
+    /// assert_eq!(aludel_core::dialect::Dialect::mariadb().name(), "mariadb");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self.kind {
+            DialectKind::Postgres => "postgresql",
+            DialectKind::MySql => "mysql",
+            DialectKind::MariaDb => "mariadb",
+            DialectKind::Sqlite => "sqlite",
+        }
+    }
+
+    pub(crate) fn is_mysql_family(&self) -> bool {
+        matches!(self.kind, DialectKind::MySql | DialectKind::MariaDb)
+    }
+
+    /// Whether this dialect at this version supports `feature`.
+    pub fn supports(&self, feature: Feature) -> bool {
+        use DialectKind::*;
+        let v = &self.version;
+        match (feature, self.kind) {
+            (_, Postgres) => true,
+            (
+                Feature::InsertReturning | Feature::UpdateReturning | Feature::DeleteReturning,
+                Sqlite,
+            ) => v.at_least(3, 35, 0),
+            (Feature::MultiTableReturning, Sqlite) => v.at_least(3, 35, 0),
+            (Feature::RightJoin | Feature::FullJoin, Sqlite) => v.at_least(3, 39, 0),
+            (Feature::NullsOrdering, Sqlite) => v.at_least(3, 30, 0),
+            (Feature::UpdateFrom, Sqlite) => v.at_least(3, 33, 0),
+            (Feature::RowValues, Sqlite) => v.at_least(3, 15, 0),
+            (Feature::LimitInInSubquery, Sqlite) => true,
+            (_, Sqlite) => false,
+            (Feature::InsertReturning, MariaDb) => v.at_least(10, 5, 0),
+            (Feature::DeleteReturning, MariaDb) => v.at_least(10, 0, 5),
+            (Feature::LockNoWait, MariaDb) => v.at_least(10, 3, 0),
+            (Feature::LockSkipLocked, MariaDb) => v.at_least(10, 6, 0),
+            (Feature::LockNoWait | Feature::LockSkipLocked | Feature::LockOf, MySql) => {
+                v.at_least(8, 0, 1)
+            }
+            (
+                Feature::RightJoin
+                | Feature::ForUpdate
+                | Feature::ForShare
+                | Feature::UpdateFrom
+                | Feature::DeleteUsing
+                | Feature::RowValues,
+                MySql | MariaDb,
+            ) => true,
+            (_, MySql | MariaDb) => false,
+        }
+    }
+
+    /// `Ok` if `feature` is supported, else the [`CompileError::Unsupported`] naming it.
+    ///
+    /// ```
+    /// use aludel_core::dialect::{Dialect, Feature};
+    /// let err = Dialect::mysql().require(Feature::InsertReturning).unwrap_err();
+    /// assert_eq!(err.to_string(), "RETURNING on INSERT is not supported by MySQL 8.0.36");
+    /// ```
+    pub fn require(&self, feature: Feature) -> Result<(), CompileError> {
+        if self.supports(feature) {
+            Ok(())
+        } else {
+            Err(self.unsupported(feature.to_string()))
+        }
+    }
+
+    pub(crate) fn unsupported(&self, feature: impl Into<String>) -> CompileError {
+        CompileError::Unsupported {
+            feature: feature.into(),
+            dialect: self.to_string(),
+        }
+    }
+
+    /// Whether `ident` must be quoted: not all lowercase letters, digits and `_` (not
+    /// starting with a digit), or a reserved word of this dialect.
+    ///
+    /// ```
+    /// use aludel_core::dialect::Dialect;
+    /// let pg = Dialect::postgres();
+    /// assert!(!pg.needs_quotes("user_id"));
+    /// assert!(pg.needs_quotes("order"));
+    /// assert!(pg.needs_quotes("Users"));
+    /// assert!(pg.needs_quotes("has spaces"));
+    /// ```
+    pub fn needs_quotes(&self, ident: &str) -> bool {
+        let b = ident.as_bytes();
+        let plain = !b.is_empty()
+            && !b[0].is_ascii_digit()
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_');
+        !plain || reserved::is_reserved(self.kind, ident)
+    }
+
+    /// Appends `ident`, quoted if needed, with the quote character doubled inside.
+    ///
+    /// ```
+    /// use aludel_core::dialect::Dialect;
+    /// let mut s = String::new();
+    /// Dialect::mysql().quote_ident_into(&mut s, "back`tick");
+    /// assert_eq!(s, "`back``tick`");
+    /// ```
+    pub fn quote_ident_into(&self, out: &mut String, ident: &str) {
+        if !self.needs_quotes(ident) {
+            out.push_str(ident);
+            return;
+        }
+        let q = if self.is_mysql_family() { '`' } else { '"' };
+        out.reserve(ident.len() + 2);
+        out.push(q);
+        for c in ident.chars() {
+            if c == q {
+                out.push(q);
+            }
+            out.push(c);
+        }
+        out.push(q);
+    }
+
+    /// The dialect's name for `ty` in `CAST(x AS ty)`; an error where it has none.
+    ///
+    /// ```
+    /// use aludel_core::{dialect::Dialect, DataType};
+    /// assert_eq!(Dialect::mysql().cast_type(DataType::BigInt).unwrap(), "SIGNED");
+    /// assert_eq!(Dialect::sqlite().cast_type(DataType::Varchar(5)).unwrap(), "TEXT");
+    /// assert!(Dialect::mysql().cast_type(DataType::Boolean).is_err());
+    /// ```
+    pub fn cast_type(&self, ty: DataType) -> Result<String, CompileError> {
+        use DataType::*;
+        let s: String = match self.kind {
+            DialectKind::Postgres => match ty {
+                Json => "JSONB".into(),
+                Any => return Err(self.unsupported("CAST to a type-erased (Dyn) type")),
+                other => other.to_string(),
+            },
+            DialectKind::MySql | DialectKind::MariaDb => match ty {
+                SmallInt | Integer | BigInt => "SIGNED".into(),
+                Real => "FLOAT".into(),
+                Double => "DOUBLE".into(),
+                Numeric(None) => "DECIMAL(65, 30)".into(),
+                Numeric(Some((p, s))) => format!("DECIMAL({p}, {s})"),
+                Text => "CHAR".into(),
+                Varchar(n) => format!("CHAR({n})"),
+                Bytes => "BINARY".into(),
+                Date => "DATE".into(),
+                Time => "TIME(6)".into(),
+                Timestamp | TimestampTz => "DATETIME(6)".into(),
+                Uuid => "CHAR(36)".into(),
+                Json if self.kind == DialectKind::MySql => "JSON".into(),
+                Json => "CHAR".into(),
+                Boolean => return Err(self.unsupported("CAST to BOOLEAN")),
+                Any => return Err(self.unsupported("CAST to a type-erased (Dyn) type")),
+            },
+            DialectKind::Sqlite => match ty {
+                Boolean | SmallInt | Integer | BigInt => "INTEGER".into(),
+                Real | Double => "REAL".into(),
+                Numeric(_) => "NUMERIC".into(),
+                Text | Varchar(_) | Date | Time | Timestamp | TimestampTz | Uuid | Json => {
+                    "TEXT".into()
+                }
+                Bytes => "BLOB".into(),
+                Any => return Err(self.unsupported("CAST to a type-erased (Dyn) type")),
+            },
+        };
+        Ok(s)
+    }
+
+    /// The dialect's literal for `TRUE` / `FALSE` (`1` / `0` on SQLite).
+    ///
+    /// ```
+    /// use aludel_core::dialect::Dialect;
+    /// assert_eq!(Dialect::sqlite().bool_literal(true), "1");
+    /// assert_eq!(Dialect::postgres().bool_literal(false), "false");
+    /// ```
+    pub fn bool_literal(&self, v: bool) -> &'static str {
+        match (self.kind, v) {
+            (DialectKind::Sqlite, true) => "1",
+            (DialectKind::Sqlite, false) => "0",
+            (_, true) => "true",
+            (_, false) => "false",
+        }
+    }
+
+    /// Appends `v` as an SQL literal, escaped for this dialect. Strings are safe whatever
+    /// the server's escaping mode (PostgreSQL `standard_conforming_strings`, MySQL
+    /// `NO_BACKSLASH_ESCAPES`): backslashes force an `E''` string on PostgreSQL and a hex
+    /// literal on MySQL.
+    ///
+    /// ```
+    /// use aludel_core::{dialect::Dialect, Value};
+    /// let lit = |d: Dialect, v: Value| { let mut s = String::new(); d.literal_into(&mut s, &v).unwrap(); s };
+    /// assert_eq!(lit(Dialect::postgres(), "it's".into()), "'it''s'");
+    /// assert_eq!(lit(Dialect::postgres(), r"a\b".into()), r"E'a\\b'");
+    /// assert_eq!(lit(Dialect::mysql(), r"a\b".into()), "_utf8mb4 X'615C62'");
+    /// assert_eq!(lit(Dialect::sqlite(), Value::I64(-5)), "(-5)");
+    /// assert!(Dialect::postgres().literal_into(&mut String::new(), &"nul\0".into()).is_err());
+    /// ```
+    pub fn literal_into(&self, out: &mut String, v: &Value) -> Result<(), CompileError> {
+        use std::fmt::Write;
+        let pg = self.kind == DialectKind::Postgres;
+        let my = self.is_mysql_family();
+        let bad = |reason: &str| CompileError::InlineValue {
+            dialect: self.to_string(),
+            value: v.kind_name(),
+            reason: reason.to_owned(),
+        };
+        let signed = |out: &mut String, neg: bool, text: std::fmt::Arguments<'_>| {
+            if neg {
+                out.push('(');
+            }
+            let _ = out.write_fmt(text);
+            if neg {
+                out.push(')');
+            }
+        };
+        match v {
+            Value::Null => out.push_str("NULL"),
+            Value::Bool(b) => out.push_str(self.bool_literal(*b)),
+            Value::I16(n) => signed(out, *n < 0, format_args!("{n}")),
+            Value::I32(n) => signed(out, *n < 0, format_args!("{n}")),
+            Value::I64(n) => signed(out, *n < 0, format_args!("{n}")),
+            Value::F32(x) if !x.is_finite() => return Err(bad("not a finite number")),
+            Value::F64(x) if !x.is_finite() => return Err(bad("not a finite number")),
+            Value::F32(x) => signed(out, x.is_sign_negative(), format_args!("{x:?}")),
+            Value::F64(x) => signed(out, x.is_sign_negative(), format_args!("{x:?}")),
+            Value::Decimal(d) => signed(out, d.as_str().starts_with('-'), format_args!("{d}")),
+            Value::Text(s) => self.string_literal(out, s).map_err(|r| bad(r))?,
+            Value::Bytes(b) => {
+                let hex: String = b.iter().map(|x| format!("{x:02X}")).collect();
+                if pg {
+                    // decode() reads the same under either standard_conforming_strings.
+                    let _ = write!(out, "decode('{hex}', 'hex')");
+                } else {
+                    let _ = write!(out, "X'{hex}'");
+                }
+            }
+            Value::Date(d) if !self.is_sqlite() => {
+                let _ = write!(out, "DATE '{d}'");
+            }
+            Value::Time(t) if !self.is_sqlite() => {
+                let _ = write!(out, "TIME '{t}'");
+            }
+            Value::Timestamp(t) if !self.is_sqlite() => {
+                let _ = write!(out, "TIMESTAMP '{t}'");
+            }
+            Value::TimestampTz(t) if pg => {
+                let _ = write!(out, "TIMESTAMP WITH TIME ZONE '{t}'");
+            }
+            Value::TimestampTz(t) if my => {
+                let _ = write!(out, "TIMESTAMP '{}'", t.utc());
+            }
+            Value::Uuid(u) if pg => {
+                let _ = write!(out, "'{u}'::UUID");
+            }
+            Value::Json(j) if pg => {
+                self.string_literal(out, j.as_str()).map_err(|r| bad(r))?;
+                out.push_str("::JSONB");
+            }
+            Value::Json(j) => self.string_literal(out, j.as_str()).map_err(|r| bad(r))?,
+            Value::Date(_)
+            | Value::Time(_)
+            | Value::Timestamp(_)
+            | Value::TimestampTz(_)
+            | Value::Uuid(_) => {
+                let _ = write!(out, "'{v}'");
+            }
+            Value::List(_) => return Err(bad("a list cannot be written inline")),
+        }
+        Ok(())
+    }
+
+    fn is_sqlite(&self) -> bool {
+        self.kind == DialectKind::Sqlite
+    }
+
+    fn string_literal(&self, out: &mut String, s: &str) -> Result<(), &'static str> {
+        if s.contains('\0') && !self.is_mysql_family() {
+            return Err("text containing NUL cannot be stored by this database");
+        }
+        let backslash = s.contains('\\');
+        if self.is_mysql_family() && (backslash || s.bytes().any(|b| b < 0x20 || b == 0x7f)) {
+            // A hex literal means the same under every sql_mode.
+            out.push_str("_utf8mb4 X'");
+            for b in s.bytes() {
+                out.push_str(&format!("{b:02X}"));
+            }
+            out.push('\'');
+            return Ok(());
+        }
+        if self.kind == DialectKind::Postgres && backslash {
+            out.push('E');
+        }
+        out.push('\'');
+        for c in s.chars() {
+            match c {
+                '\'' => out.push_str("''"),
+                '\\' => out.push_str("\\\\"),
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+        Ok(())
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self.kind {
+            DialectKind::Postgres => "PostgreSQL",
+            DialectKind::MySql => "MySQL",
+            DialectKind::MariaDb => "MariaDB",
+            DialectKind::Sqlite => "SQLite",
+        };
+        write!(f, "{name} {}", self.version)
+    }
+}
+
+/// Something that names a dialect: the [`Postgres`], [`MySql`], [`MariaDb`] and [`Sqlite`]
+/// shorthands, or a [`Dialect`] with an explicit version.
+///
+/// ```
+/// use aludel_core::dialect::{AsDialect, Dialect, Postgres};
+/// assert_eq!(Postgres.dialect(), Dialect::postgres());
+/// assert_eq!(Dialect::sqlite().dialect(), Dialect::sqlite());
+/// ```
+pub trait AsDialect {
+    /// The dialect.
+    fn dialect(&self) -> Dialect;
+}
+
+impl AsDialect for Dialect {
+    fn dialect(&self) -> Dialect {
+        *self
+    }
+}
+
+macro_rules! shorthand {
+    ($(#[$doc:meta])* $name:ident => $ctor:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        pub struct $name;
+
+        impl AsDialect for $name {
+            fn dialect(&self) -> Dialect {
+                Dialect::$ctor()
+            }
+        }
+
+        impl $name {
+            /// This dialect at a given server version.
+            pub const fn version(major: u16, minor: u16, patch: u16) -> Dialect {
+                Dialect::$ctor().with_version(major, minor, patch)
+            }
+        }
+    };
+}
+
+shorthand!(
+    /// PostgreSQL (latest): `stmt.compile(&Postgres)`.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// assert_eq!(select(literal(1i64)).compile(&Postgres).unwrap().sql(), "SELECT $1::BIGINT");
+    /// assert_eq!(Postgres::version(12, 0, 0).to_string(), "PostgreSQL 12.0.0");
+    /// ```
+    Postgres => postgres
+);
+shorthand!(
+    /// MySQL 8.0: `stmt.compile(&MySql)`.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// assert_eq!(select(literal(1i64)).compile(&MySql).unwrap().sql(), "SELECT ?");
+    /// ```
+    MySql => mysql
+);
+shorthand!(
+    /// MariaDB 10.11: `stmt.compile(&MariaDb)`.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// assert_eq!(select(literal(1i64)).compile(&MariaDb).unwrap().sql(), "SELECT ?");
+    /// ```
+    MariaDb => mariadb
+);
+shorthand!(
+    /// SQLite 3.45: `stmt.compile(&Sqlite)`.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// assert_eq!(select(literal(1i64)).compile(&Sqlite).unwrap().sql(), "SELECT ?");
+    /// ```
+    Sqlite => sqlite
+);

@@ -1,0 +1,305 @@
+//! Runtime table builder: tables known only at run time.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::DynTable;
+use super::def::{
+    Autoincrement, ClientDefault, ColumnDef, Constraint, ForeignKeyDef, IndexDef, NameList,
+    ServerDefault, TableDef,
+};
+use crate::types::DataType;
+use crate::value::Value;
+
+/// A schema definition or lookup went wrong.
+///
+/// ```
+/// use aludel::{schema::{SchemaError, TableBuilder}, DataType};
+/// let err = TableBuilder::new("t").column("a", DataType::Integer).column("a", DataType::Text).build();
+/// assert!(matches!(err, Err(SchemaError::DuplicateColumn { .. })));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaError {
+    /// A table or column name is empty.
+    #[error("table or column name is empty")]
+    EmptyName,
+    /// The table has no columns.
+    #[error("table {table} has no columns")]
+    NoColumns {
+        /// The table.
+        table: String,
+    },
+    /// Two columns share a name.
+    #[error("table {table} defines column {column} twice")]
+    DuplicateColumn {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
+    /// A column name does not exist in the table.
+    #[error("table {table} has no column {column}")]
+    UnknownColumn {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
+    /// A typed lookup asked for a type the column does not have.
+    #[error(
+        "column {table}.{column} is {declared}, which is not the requested Rust type {requested}"
+    )]
+    TypeMismatch {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// Its declared type.
+        declared: String,
+        /// The Rust type asked for.
+        requested: String,
+    },
+}
+
+static NEXT_TABLE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Builds a [`DynTable`] at run time.
+///
+/// Columns are NOT NULL unless marked [`ColumnBuilder::nullable`], like non-`Option` fields
+/// of a derived table. Each built table gets a unique identity: build a table once and
+/// reuse it, since statements over two separately built copies do not share cache entries.
+///
+/// ```
+/// use aludel::{prelude::*, schema::{TableBuilder, ServerDefault}, DataType};
+/// let t = TableBuilder::new("documents")
+///     .schema("app")
+///     .column("id", DataType::BigInt)
+///     .column_with("title", DataType::Varchar(200), |c| c.unique())
+///     .column_with("body", DataType::Text, |c| c.nullable())
+///     .column_with("created_at", DataType::Timestamp, |c| c.server_default(ServerDefault::sql("CURRENT_TIMESTAMP")))
+///     .primary_key(["id"])
+///     .build()
+///     .unwrap();
+/// assert_eq!(t.def().qualified_name(), "app.documents");
+/// assert_eq!(t.def().autoincrement_column().unwrap().1.name(), "id");
+/// ```
+#[derive(Debug)]
+pub struct TableBuilder {
+    name: Cow<'static, str>,
+    schema: Option<Cow<'static, str>>,
+    columns: Vec<ColumnDef>,
+    primary_key: Option<Vec<String>>,
+    constraints: Vec<Constraint>,
+    indexes: Vec<IndexDef>,
+}
+
+impl TableBuilder {
+    /// Starts a table called `name`.
+    pub fn new(name: impl Into<Cow<'static, str>>) -> Self {
+        TableBuilder {
+            name: name.into(),
+            schema: None,
+            columns: Vec::new(),
+            primary_key: None,
+            constraints: Vec::new(),
+            indexes: Vec::new(),
+        }
+    }
+
+    /// Puts the table in `schema`.
+    pub fn schema(mut self, schema: impl Into<Cow<'static, str>>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// Adds a NOT NULL column.
+    pub fn column(self, name: impl Into<Cow<'static, str>>, data_type: DataType) -> Self {
+        self.column_with(name, data_type, |c| c)
+    }
+
+    /// Adds a column configured by `f`.
+    pub fn column_with(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        data_type: DataType,
+        f: impl FnOnce(ColumnBuilder) -> ColumnBuilder,
+    ) -> Self {
+        let base = ColumnBuilder {
+            def: ColumnDef {
+                name: name.into(),
+                data_type,
+                nullable: false,
+                primary_key: false,
+                autoincrement: Autoincrement::Auto,
+                unique: false,
+                index: false,
+                default: None,
+                onupdate: None,
+                server_default: None,
+                server_onupdate: None,
+            },
+        };
+        self.columns.push(f(base).def);
+        self
+    }
+
+    /// Sets the primary key (one or more columns; replaces columns marked primary key).
+    pub fn primary_key<S: Into<String>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
+        self.primary_key = Some(columns.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Adds a constraint (UNIQUE, FOREIGN KEY, CHECK).
+    pub fn constraint(mut self, constraint: Constraint) -> Self {
+        self.constraints.push(constraint);
+        self
+    }
+
+    /// Adds a foreign key.
+    pub fn foreign_key(self, fk: ForeignKeyDef) -> Self {
+        self.constraint(Constraint::ForeignKey(fk))
+    }
+
+    /// Adds an index.
+    pub fn index(mut self, index: IndexDef) -> Self {
+        self.indexes.push(index);
+        self
+    }
+
+    /// Checks the definition and builds the table.
+    pub fn build(mut self) -> Result<DynTable, SchemaError> {
+        if self.name.is_empty() {
+            return Err(SchemaError::EmptyName);
+        }
+        if self.columns.is_empty() {
+            return Err(SchemaError::NoColumns {
+                table: self.name.to_string(),
+            });
+        }
+        for (i, c) in self.columns.iter().enumerate() {
+            if c.name.is_empty() {
+                return Err(SchemaError::EmptyName);
+            }
+            if self.columns[..i].iter().any(|o| o.name == c.name) {
+                return Err(SchemaError::DuplicateColumn {
+                    table: self.name.to_string(),
+                    column: c.name.to_string(),
+                });
+            }
+        }
+        let table = self.name.to_string();
+        let unknown = |column: &str| SchemaError::UnknownColumn {
+            table: table.clone(),
+            column: column.to_owned(),
+        };
+        if let Some(pk) = &self.primary_key {
+            for name in pk {
+                if !self.columns.iter().any(|c| c.name == *name) {
+                    return Err(unknown(name));
+                }
+            }
+            for c in &mut self.columns {
+                c.primary_key = pk.iter().any(|n| *n == c.name);
+            }
+        }
+        let check_names = |names: &NameList| -> Result<(), SchemaError> {
+            match names
+                .iter()
+                .find(|n| !self.columns.iter().any(|c| c.name == *n))
+            {
+                Some(n) => Err(unknown(n)),
+                None => Ok(()),
+            }
+        };
+        for c in &self.constraints {
+            match c {
+                Constraint::Unique { columns, .. } => check_names(columns)?,
+                Constraint::ForeignKey(fk) => check_names(&fk.columns)?,
+                Constraint::Check { .. } => {}
+            }
+        }
+        for ix in &self.indexes {
+            check_names(&ix.columns)?;
+        }
+        Ok(DynTable {
+            def: Arc::new(TableDef {
+                name: self.name,
+                schema: self.schema,
+                columns: Cow::Owned(self.columns),
+                constraints: Cow::Owned(self.constraints),
+                indexes: Cow::Owned(self.indexes),
+                id: NEXT_TABLE_ID.fetch_add(1, Ordering::Relaxed),
+            }),
+        })
+    }
+}
+
+/// Configures one column of a [`TableBuilder`].
+///
+/// ```
+/// use aludel::{schema::TableBuilder, DataType, Value};
+/// let t = TableBuilder::new("t")
+///     .column_with("id", DataType::Integer, |c| c.primary_key())
+///     .column_with("status", DataType::Text, |c| c.default_value("new"))
+///     .build()
+///     .unwrap();
+/// assert_eq!(t.def().column("status").unwrap().default().unwrap().evaluate(), Value::from("new"));
+/// ```
+#[derive(Debug)]
+pub struct ColumnBuilder {
+    def: ColumnDef,
+}
+
+impl ColumnBuilder {
+    /// Allows NULL.
+    pub fn nullable(mut self) -> Self {
+        self.def.nullable = true;
+        self
+    }
+    /// Makes the column (part of) the primary key.
+    pub fn primary_key(mut self) -> Self {
+        self.def.primary_key = true;
+        self
+    }
+    /// Sets the autoincrement behaviour.
+    pub fn autoincrement(mut self, a: Autoincrement) -> Self {
+        self.def.autoincrement = a;
+        self
+    }
+    /// Adds a single-column UNIQUE constraint.
+    pub fn unique(mut self) -> Self {
+        self.def.unique = true;
+        self
+    }
+    /// Adds a single-column index.
+    pub fn index(mut self) -> Self {
+        self.def.index = true;
+        self
+    }
+    /// A client-side INSERT default.
+    pub fn default(mut self, d: ClientDefault) -> Self {
+        self.def.default = Some(d);
+        self
+    }
+    /// A constant client-side INSERT default.
+    pub fn default_value(self, v: impl Into<Value>) -> Self {
+        let v = v.into();
+        self.default(ClientDefault::new(move || v.clone()))
+    }
+    /// A client-side UPDATE default.
+    pub fn onupdate(mut self, d: ClientDefault) -> Self {
+        self.def.onupdate = Some(d);
+        self
+    }
+    /// A server-side default.
+    pub fn server_default(mut self, d: ServerDefault) -> Self {
+        self.def.server_default = Some(d);
+        self
+    }
+    /// A server-side on-update value.
+    pub fn server_onupdate(mut self, d: ServerDefault) -> Self {
+        self.def.server_onupdate = Some(d);
+        self
+    }
+}

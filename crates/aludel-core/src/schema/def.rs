@@ -1,0 +1,722 @@
+//! Table and column definitions (plain data, usable in `static`s).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::types::DataType;
+use crate::value::Value;
+
+/// How a primary-key column gets its value when an INSERT leaves it out.
+///
+/// ```
+/// use aludel::schema::Autoincrement;
+/// assert_eq!(Autoincrement::default(), Autoincrement::Auto);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Autoincrement {
+    /// SQLAlchemy's rule: a single-column integer primary key without a default is
+    /// autoincrementing (IDENTITY / AUTO_INCREMENT / ROWID).
+    #[default]
+    Auto,
+    /// Always autoincrementing.
+    Yes,
+    /// Never autoincrementing.
+    No,
+}
+
+/// A value computed in Rust when a statement omits the column: `default` for INSERT,
+/// `onupdate` for UPDATE. It is evaluated at every execution and sent as a bind.
+///
+/// ```
+/// use aludel::schema::ClientDefault;
+/// use aludel::Value;
+/// let d = ClientDefault::new(|| Value::from("draft"));
+/// assert_eq!(d.evaluate(), Value::from("draft"));
+/// ```
+#[derive(Clone)]
+pub enum ClientDefault {
+    /// A function (what `#[derive(Table)]` generates).
+    Fn(fn() -> Value),
+    /// A closure (runtime-built tables).
+    Closure(Arc<dyn Fn() -> Value + Send + Sync>),
+}
+
+impl ClientDefault {
+    /// A default computed by `f` at every execution.
+    pub fn new(f: impl Fn() -> Value + Send + Sync + 'static) -> Self {
+        ClientDefault::Closure(Arc::new(f))
+    }
+
+    /// Computes the value.
+    pub fn evaluate(&self) -> Value {
+        match self {
+            ClientDefault::Fn(f) => f(),
+            ClientDefault::Closure(f) => f(),
+        }
+    }
+}
+
+impl fmt::Debug for ClientDefault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ClientDefault(..)")
+    }
+}
+
+/// A value the database generates: `server_default` (DEFAULT clause) or
+/// `server_onupdate` (trigger, generated column, MySQL `ON UPDATE`).
+///
+/// ```
+/// use aludel::schema::ServerDefault;
+/// let d = ServerDefault::sql("CURRENT_TIMESTAMP");
+/// assert_eq!(d.sql_text(), Some("CURRENT_TIMESTAMP"));
+/// assert_eq!(ServerDefault::Fetched.sql_text(), None);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServerDefault {
+    /// An SQL expression, rendered as-is in DDL (`DEFAULT CURRENT_TIMESTAMP`). String
+    /// literals need their quotes: `ServerDefault::sql("'draft'")`.
+    Sql(Cow<'static, str>),
+    /// The database computes the value by means DDL does not describe (a trigger); aludel
+    /// only knows to fetch it back.
+    Fetched,
+}
+
+impl ServerDefault {
+    /// An SQL expression default.
+    pub fn sql(text: impl Into<Cow<'static, str>>) -> Self {
+        ServerDefault::Sql(text.into())
+    }
+
+    /// The SQL text, if any.
+    pub fn sql_text(&self) -> Option<&str> {
+        match self {
+            ServerDefault::Sql(s) => Some(s),
+            ServerDefault::Fetched => None,
+        }
+    }
+}
+
+/// A column's definition.
+///
+/// ```
+/// use aludel::prelude::*;
+/// #[derive(Table)]
+/// struct Users {
+///     #[aludel(primary_key)] id: i64,
+///     #[aludel(server_default = "CURRENT_TIMESTAMP")] created_at: aludel::value::Timestamp,
+/// }
+/// let created_at = users::created_at;
+/// let def = created_at.def().unwrap();
+/// assert_eq!(def.name(), "created_at");
+/// assert!(def.server_default().is_some());
+/// assert!(!def.is_nullable());
+/// ```
+#[derive(Clone, Debug)]
+pub struct ColumnDef {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) data_type: DataType,
+    pub(crate) nullable: bool,
+    pub(crate) primary_key: bool,
+    pub(crate) autoincrement: Autoincrement,
+    pub(crate) unique: bool,
+    pub(crate) index: bool,
+    pub(crate) default: Option<ClientDefault>,
+    pub(crate) onupdate: Option<ClientDefault>,
+    pub(crate) server_default: Option<ServerDefault>,
+    pub(crate) server_onupdate: Option<ServerDefault>,
+}
+
+impl ColumnDef {
+    /// A column definition for a `static` (used by `#[derive(Table)]`).
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn __static(
+        name: &'static str,
+        data_type: DataType,
+        nullable: bool,
+        primary_key: bool,
+        autoincrement: Autoincrement,
+        unique: bool,
+        index: bool,
+        default: Option<fn() -> Value>,
+        onupdate: Option<fn() -> Value>,
+        server_default: Option<&'static str>,
+        server_onupdate: Option<Option<&'static str>>,
+    ) -> ColumnDef {
+        ColumnDef {
+            name: Cow::Borrowed(name),
+            data_type,
+            nullable,
+            primary_key,
+            autoincrement,
+            unique,
+            index,
+            default: match default {
+                Some(f) => Some(ClientDefault::Fn(f)),
+                None => None,
+            },
+            onupdate: match onupdate {
+                Some(f) => Some(ClientDefault::Fn(f)),
+                None => None,
+            },
+            server_default: match server_default {
+                Some(s) => Some(ServerDefault::Sql(Cow::Borrowed(s))),
+                None => None,
+            },
+            server_onupdate: match server_onupdate {
+                Some(Some(s)) => Some(ServerDefault::Sql(Cow::Borrowed(s))),
+                Some(None) => Some(ServerDefault::Fetched),
+                None => None,
+            },
+        }
+    }
+
+    /// The column name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The SQL data type.
+    pub fn data_type(&self) -> DataType {
+        self.data_type
+    }
+    /// Whether NULL is allowed.
+    pub fn is_nullable(&self) -> bool {
+        self.nullable
+    }
+    /// Whether the column is part of the primary key.
+    pub fn is_primary_key(&self) -> bool {
+        self.primary_key
+    }
+    /// The autoincrement setting (see [`TableDef::autoincrement_column`] for the resolved one).
+    pub fn autoincrement(&self) -> Autoincrement {
+        self.autoincrement
+    }
+    /// Whether the column has a single-column UNIQUE constraint.
+    pub fn is_unique(&self) -> bool {
+        self.unique
+    }
+    /// Whether the column has a single-column index.
+    pub fn is_indexed(&self) -> bool {
+        self.index
+    }
+    /// The client-side INSERT default.
+    pub fn default(&self) -> Option<&ClientDefault> {
+        self.default.as_ref()
+    }
+    /// The client-side UPDATE default.
+    pub fn onupdate(&self) -> Option<&ClientDefault> {
+        self.onupdate.as_ref()
+    }
+    /// The server-side default.
+    pub fn server_default(&self) -> Option<&ServerDefault> {
+        self.server_default.as_ref()
+    }
+    /// The server-side on-update marker.
+    pub fn server_onupdate(&self) -> Option<&ServerDefault> {
+        self.server_onupdate.as_ref()
+    }
+}
+
+/// A list of column names: borrowed from a `static` (derive) or owned (runtime builder).
+///
+/// ```
+/// use aludel::schema::NameList;
+/// let n = NameList::from_static(&["a", "b"]);
+/// assert_eq!(n.iter().collect::<Vec<_>>(), ["a", "b"]);
+/// assert_eq!(NameList::from(vec!["x".to_string()]).len(), 1);
+/// ```
+#[derive(Clone, Debug)]
+pub struct NameList(NameListRepr);
+
+#[derive(Clone, Debug)]
+enum NameListRepr {
+    Static(&'static [&'static str]),
+    Owned(Arc<[String]>),
+}
+
+impl NameList {
+    /// A list borrowed from static names.
+    pub const fn from_static(names: &'static [&'static str]) -> Self {
+        NameList(NameListRepr::Static(names))
+    }
+
+    /// The names, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        let (a, b): (&[&'static str], &[String]) = match &self.0 {
+            NameListRepr::Static(s) => (s, &[]),
+            NameListRepr::Owned(o) => (&[], o),
+        };
+        NameIter {
+            a: a.iter(),
+            b: b.iter(),
+        }
+    }
+
+    /// How many names.
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            NameListRepr::Static(s) => s.len(),
+            NameListRepr::Owned(o) => o.len(),
+        }
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+struct NameIter<'a> {
+    a: std::slice::Iter<'a, &'static str>,
+    b: std::slice::Iter<'a, String>,
+}
+
+impl<'a> Iterator for NameIter<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        match self.a.next() {
+            Some(s) => Some(s),
+            None => self.b.next().map(String::as_str),
+        }
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.a.len() + self.b.len();
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for NameIter<'_> {}
+
+impl<S: Into<String>> From<Vec<S>> for NameList {
+    fn from(v: Vec<S>) -> Self {
+        NameList(NameListRepr::Owned(v.into_iter().map(Into::into).collect()))
+    }
+}
+
+impl<S: Into<String>, const N: usize> From<[S; N]> for NameList {
+    fn from(v: [S; N]) -> Self {
+        NameList(NameListRepr::Owned(v.into_iter().map(Into::into).collect()))
+    }
+}
+
+/// What a foreign key does when the referenced row is deleted or updated.
+///
+/// ```
+/// assert_eq!(aludel::schema::FkAction::SetNull.sql(), "SET NULL");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FkAction {
+    /// CASCADE.
+    Cascade,
+    /// SET NULL.
+    SetNull,
+    /// SET DEFAULT.
+    SetDefault,
+    /// RESTRICT.
+    Restrict,
+    /// NO ACTION.
+    NoAction,
+}
+
+impl FkAction {
+    /// The SQL spelling.
+    pub fn sql(&self) -> &'static str {
+        match self {
+            FkAction::Cascade => "CASCADE",
+            FkAction::SetNull => "SET NULL",
+            FkAction::SetDefault => "SET DEFAULT",
+            FkAction::Restrict => "RESTRICT",
+            FkAction::NoAction => "NO ACTION",
+        }
+    }
+}
+
+/// The table a foreign key points at.
+///
+/// ```
+/// use aludel::schema::FkTarget;
+/// let t = FkTarget::named("users");
+/// assert_eq!(t.table_name(), "users");
+/// ```
+#[derive(Clone)]
+pub enum FkTarget {
+    /// A static table (derive): a function so that tables may reference each other.
+    Static(fn() -> &'static TableDef),
+    /// A table by name (runtime builder, or tables not known to Rust).
+    Named {
+        /// Schema, if any.
+        schema: Option<Cow<'static, str>>,
+        /// Table name.
+        table: Cow<'static, str>,
+    },
+}
+
+impl FkTarget {
+    /// A target by table name.
+    pub fn named(table: impl Into<Cow<'static, str>>) -> Self {
+        FkTarget::Named {
+            schema: None,
+            table: table.into(),
+        }
+    }
+
+    /// The target table's name.
+    pub fn table_name(&self) -> &str {
+        match self {
+            FkTarget::Static(f) => &f().name,
+            FkTarget::Named { table, .. } => table,
+        }
+    }
+}
+
+impl fmt::Debug for FkTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "FkTarget({})", self.table_name())
+    }
+}
+
+/// A foreign key constraint.
+///
+/// ```
+/// use aludel::schema::{FkAction, ForeignKeyDef, FkTarget};
+/// let fk = ForeignKeyDef::new(["user_id"], FkTarget::named("users"), ["id"]).on_delete(FkAction::Cascade);
+/// assert_eq!(fk.columns().iter().collect::<Vec<_>>(), ["user_id"]);
+/// assert_eq!(fk.on_delete_action(), Some(FkAction::Cascade));
+/// ```
+#[derive(Clone, Debug)]
+pub struct ForeignKeyDef {
+    pub(crate) name: Option<Cow<'static, str>>,
+    pub(crate) columns: NameList,
+    pub(crate) target: FkTarget,
+    pub(crate) ref_columns: NameList,
+    pub(crate) on_delete: Option<FkAction>,
+    pub(crate) on_update: Option<FkAction>,
+}
+
+impl ForeignKeyDef {
+    /// `FOREIGN KEY (columns) REFERENCES target (ref_columns)`.
+    pub fn new(
+        columns: impl Into<NameList>,
+        target: FkTarget,
+        ref_columns: impl Into<NameList>,
+    ) -> Self {
+        ForeignKeyDef {
+            name: None,
+            columns: columns.into(),
+            target,
+            ref_columns: ref_columns.into(),
+            on_delete: None,
+            on_update: None,
+        }
+    }
+
+    /// A foreign key for a `static` (used by `#[derive(Table)]`).
+    #[doc(hidden)]
+    pub const fn __static(
+        name: Option<&'static str>,
+        columns: &'static [&'static str],
+        target: fn() -> &'static TableDef,
+        ref_columns: &'static [&'static str],
+        on_delete: Option<FkAction>,
+        on_update: Option<FkAction>,
+    ) -> Self {
+        ForeignKeyDef {
+            name: match name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            columns: NameList::from_static(columns),
+            target: FkTarget::Static(target),
+            ref_columns: NameList::from_static(ref_columns),
+            on_delete,
+            on_update,
+        }
+    }
+
+    /// Sets the constraint name.
+    pub fn named(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// Sets ON DELETE.
+    pub fn on_delete(mut self, action: FkAction) -> Self {
+        self.on_delete = Some(action);
+        self
+    }
+    /// Sets ON UPDATE.
+    pub fn on_update(mut self, action: FkAction) -> Self {
+        self.on_update = Some(action);
+        self
+    }
+    /// The constraint name.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    /// The referencing columns.
+    pub fn columns(&self) -> &NameList {
+        &self.columns
+    }
+    /// The referenced table.
+    pub fn target(&self) -> &FkTarget {
+        &self.target
+    }
+    /// The referenced columns.
+    pub fn ref_columns(&self) -> &NameList {
+        &self.ref_columns
+    }
+    /// The ON DELETE action.
+    pub fn on_delete_action(&self) -> Option<FkAction> {
+        self.on_delete
+    }
+    /// The ON UPDATE action.
+    pub fn on_update_action(&self) -> Option<FkAction> {
+        self.on_update
+    }
+}
+
+/// A table-level constraint.
+///
+/// ```
+/// use aludel::schema::Constraint;
+/// let c = Constraint::check("price > 0");
+/// assert!(matches!(c, Constraint::Check { .. }));
+/// ```
+#[derive(Clone, Debug)]
+pub enum Constraint {
+    /// UNIQUE over several columns.
+    Unique {
+        /// Constraint name.
+        name: Option<Cow<'static, str>>,
+        /// The columns.
+        columns: NameList,
+    },
+    /// FOREIGN KEY.
+    ForeignKey(ForeignKeyDef),
+    /// CHECK (sql).
+    Check {
+        /// Constraint name.
+        name: Option<Cow<'static, str>>,
+        /// The SQL condition, rendered as-is.
+        sql: Cow<'static, str>,
+    },
+}
+
+impl Constraint {
+    /// A UNIQUE constraint over `columns`.
+    pub fn unique(columns: impl Into<NameList>) -> Self {
+        Constraint::Unique {
+            name: None,
+            columns: columns.into(),
+        }
+    }
+
+    /// A CHECK constraint.
+    pub fn check(sql: impl Into<Cow<'static, str>>) -> Self {
+        Constraint::Check {
+            name: None,
+            sql: sql.into(),
+        }
+    }
+
+    /// A UNIQUE constraint for a `static` (used by `#[derive(Table)]`).
+    #[doc(hidden)]
+    pub const fn __unique(name: Option<&'static str>, columns: &'static [&'static str]) -> Self {
+        Constraint::Unique {
+            name: match name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            columns: NameList::from_static(columns),
+        }
+    }
+
+    /// A CHECK constraint for a `static` (used by `#[derive(Table)]`).
+    #[doc(hidden)]
+    pub const fn __check(name: Option<&'static str>, sql: &'static str) -> Self {
+        Constraint::Check {
+            name: match name {
+                Some(n) => Some(Cow::Borrowed(n)),
+                None => None,
+            },
+            sql: Cow::Borrowed(sql),
+        }
+    }
+}
+
+/// An index.
+///
+/// ```
+/// use aludel::schema::IndexDef;
+/// let ix = IndexDef::new("ix_users_name", ["name"]).unique();
+/// assert!(ix.is_unique());
+/// ```
+#[derive(Clone, Debug)]
+pub struct IndexDef {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) columns: NameList,
+    pub(crate) unique: bool,
+}
+
+impl IndexDef {
+    /// An index named `name` over `columns`.
+    pub fn new(name: impl Into<Cow<'static, str>>, columns: impl Into<NameList>) -> Self {
+        IndexDef {
+            name: name.into(),
+            columns: columns.into(),
+            unique: false,
+        }
+    }
+
+    /// An index for a `static` (used by `#[derive(Table)]`).
+    #[doc(hidden)]
+    pub const fn __static(
+        name: &'static str,
+        columns: &'static [&'static str],
+        unique: bool,
+    ) -> Self {
+        IndexDef {
+            name: Cow::Borrowed(name),
+            columns: NameList::from_static(columns),
+            unique,
+        }
+    }
+
+    /// Makes it a UNIQUE index.
+    pub fn unique(mut self) -> Self {
+        self.unique = true;
+        self
+    }
+
+    /// The index name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The indexed columns.
+    pub fn columns(&self) -> &NameList {
+        &self.columns
+    }
+    /// Whether it is UNIQUE.
+    pub fn is_unique(&self) -> bool {
+        self.unique
+    }
+}
+
+/// A table's definition: name, columns, keys, constraints, indexes.
+///
+/// ```
+/// use aludel::prelude::*;
+/// #[derive(Table)]
+/// #[aludel(name = "order items", primary_key(order_id, line))]
+/// struct OrderItem { order_id: i64, line: i32, qty: i32 }
+///
+/// let def = order_item::table.def();
+/// assert_eq!(def.name(), "order items");
+/// assert_eq!(def.primary_key_columns().map(|c| c.name()).collect::<Vec<_>>(), ["order_id", "line"]);
+/// assert!(def.autoincrement_column().is_none()); // composite key: nothing autoincrements
+/// ```
+#[derive(Debug)]
+pub struct TableDef {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) schema: Option<Cow<'static, str>>,
+    pub(crate) columns: Cow<'static, [ColumnDef]>,
+    pub(crate) constraints: Cow<'static, [Constraint]>,
+    pub(crate) indexes: Cow<'static, [IndexDef]>,
+    /// 0 for statics (identified by address); a unique id for runtime tables.
+    pub(crate) id: u64,
+}
+
+impl TableDef {
+    /// A table definition for a `static` (used by `#[derive(Table)]`).
+    #[doc(hidden)]
+    pub const fn __static(
+        name: &'static str,
+        schema: Option<&'static str>,
+        columns: &'static [ColumnDef],
+        constraints: &'static [Constraint],
+        indexes: &'static [IndexDef],
+    ) -> TableDef {
+        TableDef {
+            name: Cow::Borrowed(name),
+            schema: match schema {
+                Some(s) => Some(Cow::Borrowed(s)),
+                None => None,
+            },
+            columns: Cow::Borrowed(columns),
+            constraints: Cow::Borrowed(constraints),
+            indexes: Cow::Borrowed(indexes),
+            id: 0,
+        }
+    }
+
+    /// The table name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The schema (PostgreSQL schema, MySQL database, SQLite attached database), if any.
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
+    /// `schema.name` or `name`, unquoted, for messages.
+    pub fn qualified_name(&self) -> String {
+        match &self.schema {
+            Some(s) => format!("{s}.{}", self.name),
+            None => self.name.to_string(),
+        }
+    }
+
+    /// The columns in declaration order.
+    pub fn columns(&self) -> &[ColumnDef] {
+        &self.columns
+    }
+
+    /// The column called `name`.
+    pub fn column(&self, name: &str) -> Option<&ColumnDef> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The primary-key columns, in declaration order.
+    pub fn primary_key_columns(&self) -> impl Iterator<Item = &ColumnDef> {
+        self.columns.iter().filter(|c| c.primary_key)
+    }
+
+    /// The column the database fills with an autoincrement key when an INSERT leaves it
+    /// out, by SQLAlchemy's rule (see [`Autoincrement::Auto`]).
+    pub fn autoincrement_column(&self) -> Option<(usize, &ColumnDef)> {
+        let mut pk = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.primary_key);
+        let explicit = self
+            .columns
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.autoincrement == Autoincrement::Yes);
+        if explicit.is_some() {
+            return explicit;
+        }
+        let first = pk.next()?;
+        if pk.next().is_some() {
+            return None;
+        }
+        let c = first.1;
+        (c.autoincrement == Autoincrement::Auto
+            && c.data_type.is_integer()
+            && c.default.is_none()
+            && c.server_default.is_none())
+        .then_some(first)
+    }
+
+    /// The table-level constraints (composite UNIQUE, FOREIGN KEY, CHECK).
+    pub fn constraints(&self) -> &[Constraint] {
+        &self.constraints
+    }
+
+    /// The indexes.
+    pub fn indexes(&self) -> &[IndexDef] {
+        &self.indexes
+    }
+}
