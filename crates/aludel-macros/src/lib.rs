@@ -31,8 +31,15 @@ use syn::{Data, DeriveInput, Expr, Fields, Ident, LitInt, LitStr, Path, Token, T
 /// `server_default = "SQL"`, `server_onupdate` / `server_onupdate = "SQL"`,
 /// `references = other::column` with `on_delete = ".."` / `on_update = ".."`.
 ///
-/// ```ignore
+/// ```
 /// use aludel::prelude::*;
+///
+/// #[derive(Table)]
+/// struct Users {
+///     #[aludel(primary_key)]
+///     id: i64,
+///     name: String,
+/// }
 ///
 /// #[derive(Table)]
 /// #[aludel(name = "posts")]
@@ -46,6 +53,20 @@ use syn::{Data, DeriveInput, Expr, Fields, Ident, LitInt, LitStr, Path, Token, T
 ///     #[aludel(default = "draft")]
 ///     status: String,
 /// }
+///
+/// let c = insert(posts::table)
+///     .values((posts::user_id.set(1), posts::title.set("hi")))
+///     .compile(&Postgres)
+///     .unwrap();
+/// // The client-side default is sent as a parameter, computed at every execution.
+/// assert_eq!(c.sql(), "INSERT INTO posts (user_id, title, status) VALUES ($1, $2, $3)");
+/// assert_eq!(c.params()[2], Value::from("draft"));
+/// let author = users::alias("author");
+/// let c = select((posts::title, author.name.clone()))
+///     .join(author.table(), author.id.eq(posts::user_id))
+///     .compile(&Sqlite)
+///     .unwrap();
+/// assert_eq!(c.sql(), "SELECT posts.title, author.name FROM posts JOIN users AS author ON author.id = posts.user_id");
 /// ```
 #[proc_macro_derive(Table, attributes(aludel))]
 pub fn derive_table(input: TokenStream) -> TokenStream {

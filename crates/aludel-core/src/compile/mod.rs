@@ -135,6 +135,27 @@ pub trait Statement: sealed::Sealed {
         compile_shape(self.stmt_ref().0, dialect.dialect(), &shape)
     }
 
+    /// The SQL with every value written inline as a literal, escaped for the dialect
+    /// (like SQLAlchemy's `literal_binds`): for logs, debugging and tools that cannot bind
+    /// parameters. Prefer [`Statement::compile`] for execution: it keeps one cached plan
+    /// per shape.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let s = select(literal(1i64).label("n")).where_(literal("it's").in_(["a", "it's"]));
+    /// assert_eq!(s.compile_literal(&Sqlite, &Params::new()).unwrap(), "SELECT 1 AS n WHERE 'it''s' IN ('a', 'it''s')");
+    /// assert_eq!(s.compile_literal(&Postgres, &Params::new()).unwrap(), "SELECT 1::BIGINT AS n WHERE 'it''s'::TEXT = ANY(ARRAY['a', 'it''s'])");
+    /// ```
+    fn compile_literal<D: AsDialect + ?Sized>(
+        &self,
+        dialect: &D,
+        params: &Params,
+    ) -> Result<String, CompileError> {
+        let mut w = sql::SqlWriter::new_inline(dialect.dialect(), params);
+        w.stmt(self.stmt_ref().0)?;
+        Ok(w.sql)
+    }
+
     /// The structural cache key: equal for statements that differ only in bound values.
     ///
     /// ```

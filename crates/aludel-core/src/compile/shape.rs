@@ -113,7 +113,7 @@ impl<'a> Shape<'a> {
     }
 
     /// A FROM item where it is rendered: subqueries with their content.
-    fn from_item(&mut self, s: &'a Source) {
+    fn shape_from_item(&mut self, s: &'a Source) {
         self.source_ref(s);
         if let Source::Subquery(q) = s {
             self.select(&q.select, false);
@@ -166,16 +166,16 @@ impl<'a> Shape<'a> {
         self.nodes(s.columns.as_slice());
         self.len(items.len());
         if let Some(first) = items.first() {
-            self.from_item(first);
+            self.shape_from_item(first);
         }
         self.len(s.joins.len());
         for j in s.joins.iter() {
             self.u8(j.kind as u8);
-            self.from_item(&j.target);
+            self.shape_from_item(&j.target);
             self.node(&j.on);
         }
         for item in items.iter().skip(1) {
-            self.from_item(item);
+            self.shape_from_item(item);
         }
         self.opt(s.where_.as_ref());
         self.nodes(s.group_by.as_slice());
@@ -423,7 +423,7 @@ impl<'a> Shape<'a> {
             Ok(f) => {
                 self.len(f.len());
                 for s in f.iter() {
-                    self.from_item(s);
+                    self.shape_from_item(s);
                 }
             }
             Err(_) => self.u8(0xff),
@@ -452,7 +452,7 @@ impl<'a> Shape<'a> {
             Ok(f) => {
                 self.len(f.len());
                 for s in f.iter() {
-                    self.from_item(s);
+                    self.shape_from_item(s);
                 }
             }
             Err(_) => self.u8(0xff),

@@ -62,6 +62,8 @@ pub(crate) struct SqlWriter<'a> {
     /// Columns return_defaults() asks for.
     pub(crate) returns_defaults: Vec<String>,
     pub(crate) returning_rendered: bool,
+    /// Literal mode: values are written inline (named parameters from these).
+    inline: Option<&'a super::Params>,
 }
 
 fn is_bindish(n: &Node) -> bool {
@@ -83,7 +85,32 @@ impl<'a> SqlWriter<'a> {
             columns: Vec::new(),
             returns_defaults: Vec::new(),
             returning_rendered: false,
+            inline: None,
         }
+    }
+
+    /// A writer that renders every value inline as a literal.
+    pub(crate) fn new_inline(d: Dialect, named: &'a super::Params) -> Self {
+        SqlWriter {
+            inline: Some(named),
+            ..SqlWriter::new(d)
+        }
+    }
+
+    fn literal(&mut self, v: &crate::value::Value, cast: Option<DataType>) -> Result {
+        self.d.literal_into(&mut self.sql, v)?;
+        if let Some(ty) = cast.filter(|_| self.pg()) {
+            self.pg_cast(ty);
+        }
+        Ok(())
+    }
+
+    fn named_value(&self, name: &str) -> Result<&'a crate::value::Value> {
+        self.inline
+            .and_then(|p| p.get(name))
+            .ok_or_else(|| CompileError::MissingParameter {
+                name: name.to_owned(),
+            })
     }
 
     fn pg(&self) -> bool {
@@ -231,7 +258,7 @@ impl<'a> SqlWriter<'a> {
         }
         if let Some(first) = items.first() {
             self.sql.push_str(" FROM ");
-            self.from_item(first)?;
+            self.render_from_item(first)?;
             for j in s.joins.iter() {
                 self.sql.push_str(match j.kind {
                     JoinKind::Inner => " JOIN ",
@@ -245,13 +272,13 @@ impl<'a> SqlWriter<'a> {
                         " FULL OUTER JOIN "
                     }
                 });
-                self.from_item(&j.target)?;
+                self.render_from_item(&j.target)?;
                 self.sql.push_str(" ON ");
                 self.expr(&j.on, P_TEXT, true)?;
             }
             for item in items.iter().skip(1) {
                 self.sql.push_str(", ");
-                self.from_item(item)?;
+                self.render_from_item(item)?;
             }
         } else if self.d.is_mysql_family()
             && (s.where_.is_some() || !s.group_by.is_empty() || s.having.is_some())
@@ -303,7 +330,7 @@ impl<'a> SqlWriter<'a> {
             // Emulation: `x IS NULL DESC, x` puts NULLs first; `x IS NULL, x` last. The
             // expression is rendered twice with the same canonical values.
             let saved = self.next_value;
-            let prec_sensitive = !matches!(label_ref(s, &o.node), Some(_));
+            let prec_sensitive = label_ref(s, &o.node).is_none();
             if prec_sensitive {
                 self.expr(&o.node, P_CMP + 1, true)?;
             } else {
@@ -415,7 +442,7 @@ impl<'a> SqlWriter<'a> {
         Ok(())
     }
 
-    fn from_item(&mut self, s: &'a Source) -> Result {
+    fn render_from_item(&mut self, s: &'a Source) -> Result {
         match s {
             Source::Table(t) => self.table_name(t.def()),
             Source::Alias(a) => {
@@ -496,12 +523,21 @@ impl<'a> SqlWriter<'a> {
             N::Column(c) => self.column(c),
             N::Bind(b) => {
                 let src = self.value_slot();
+                if self.inline.is_some() {
+                    return self.literal(&b.value, cast.then_some(b.ty));
+                }
                 self.placeholder(src, cast.then_some(b.ty))
             }
-            N::Named(nb) => self.placeholder(
-                SlotSource::Named(nb.name.to_string()),
-                cast.then_some(nb.ty),
-            ),
+            N::Named(nb) => {
+                if self.inline.is_some() {
+                    let v = self.named_value(&nb.name)?;
+                    return self.literal(v, cast.then_some(nb.ty));
+                }
+                self.placeholder(
+                    SlotSource::Named(nb.name.to_string()),
+                    cast.then_some(nb.ty),
+                )
+            }
             N::Inline(v) => self.d.literal_into(&mut self.sql, v),
             N::Null => {
                 self.sql.push_str("NULL");
@@ -515,7 +551,7 @@ impl<'a> SqlWriter<'a> {
             N::Unary(u) => self.unary(u.op, &u.e),
             N::And(items) => self.conj(items, " AND ", P_AND + 1),
             N::Or(items) => self.conj(items, " OR ", P_OR + 1),
-            N::InList(i) => self.in_list(&i.e, i.negated),
+            N::InList(i) => self.in_list(&i.e, &i.values, i.negated),
             N::InSelect(i) => {
                 self.expr(&i.e, P_CMP + 1, true)?;
                 self.sql
@@ -788,7 +824,7 @@ impl<'a> SqlWriter<'a> {
         Ok(())
     }
 
-    fn in_list(&mut self, e: &'a Node, negated: bool) -> Result {
+    fn in_list(&mut self, e: &'a Node, values: &'a crate::value::Value, negated: bool) -> Result {
         let arity = match &e.0 {
             N::Tuple(items) => {
                 self.d.require(Feature::RowValues)?;
@@ -802,7 +838,11 @@ impl<'a> SqlWriter<'a> {
             self.sql
                 .push_str(if negated { " <> ALL(" } else { " = ANY(" });
             let src = self.value_slot();
-            self.placeholder(src, None)?;
+            if self.inline.is_some() {
+                self.literal(values, None)?;
+            } else {
+                self.placeholder(src, None)?;
+            }
             self.sql.push(')');
             return Ok(());
         }
@@ -812,6 +852,43 @@ impl<'a> SqlWriter<'a> {
         let value = self.next_value;
         self.next_value += 1;
         let arity = arity.unwrap_or(1);
+        if self.inline.is_some() {
+            let items = match values {
+                crate::value::Value::List(items) => items,
+                _ => return Err(CompileError::invalid("an IN list value is not a list")),
+            };
+            if items.is_empty() {
+                let empty = self.empty_set(e, arity);
+                self.sql.push_str(&empty);
+            }
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    self.sql.push_str(", ");
+                }
+                match (arity, item) {
+                    (1, v) => self.literal(v, None)?,
+                    (_, crate::value::Value::List(row)) if row.len() == arity => {
+                        self.sql.push('(');
+                        for (j, v) in row.iter().enumerate() {
+                            if j > 0 {
+                                self.sql.push_str(", ");
+                            }
+                            self.literal(v, None)?;
+                        }
+                        self.sql.push(')');
+                    }
+                    _ => {
+                        return Err(CompileError::BindMismatch {
+                            message: format!(
+                                "row {k} of a tuple IN list does not have {arity} values"
+                            ),
+                        });
+                    }
+                }
+            }
+            self.sql.push(')');
+            return Ok(());
+        }
         let start = self.sql.len();
         let _ = write!(self.sql, "__[EXPANDING_{value}]__");
         let end = self.sql.len();
@@ -943,6 +1020,13 @@ impl<'a> SqlWriter<'a> {
         for piece in &p.pieces {
             match piece {
                 TextPiece::Sql(r) => self.sql.push_str(&p.sql[r.clone()]),
+                TextPiece::Param(i) if self.inline.is_some() => {
+                    let v = match t.values.get(*i).and_then(Option::as_ref) {
+                        Some(v) => v,
+                        None => self.named_value(p.names.get(*i).map_or("", String::as_str))?,
+                    };
+                    self.literal(v, None)?;
+                }
                 TextPiece::Param(i) => {
                     let src = match rank.get(*i).copied().flatten() {
                         Some(idx) => SlotSource::Value(idx),
@@ -978,6 +1062,9 @@ impl<'a> SqlWriter<'a> {
     }
 
     fn default_slot(&mut self, d: &ClientDefault) -> Result {
+        if self.inline.is_some() {
+            return self.literal(&d.evaluate(), None);
+        }
         self.placeholder(SlotSource::ClientDefault(d.clone()), None)
     }
 
@@ -1233,7 +1320,7 @@ impl<'a> SqlWriter<'a> {
         if my && multi {
             for f in froms {
                 self.sql.push_str(", ");
-                self.from_item(f)?;
+                self.render_from_item(f)?;
             }
             self.sql.push_str(" SET ");
             self.splice(&set_sql, set_slots);
@@ -1246,7 +1333,7 @@ impl<'a> SqlWriter<'a> {
                     if i > 0 {
                         self.sql.push_str(", ");
                     }
-                    self.from_item(f)?;
+                    self.render_from_item(f)?;
                 }
             }
         }
@@ -1322,7 +1409,7 @@ impl<'a> SqlWriter<'a> {
                 if i > 0 {
                     self.sql.push_str(", ");
                 }
-                self.from_item(f)?;
+                self.render_from_item(f)?;
             }
         }
         if let Some(w) = &d.where_ {

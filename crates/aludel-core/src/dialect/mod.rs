@@ -375,7 +375,8 @@ impl Dialect {
                 Any => return Err(self.unsupported("CAST to a type-erased (Dyn) type")),
             },
             DialectKind::Sqlite => match ty {
-                Boolean | SmallInt | Integer | BigInt => "INTEGER".into(),
+                Boolean => return Err(self.unsupported("CAST to BOOLEAN")),
+                SmallInt | Integer | BigInt => "INTEGER".into(),
                 Real | Double => "REAL".into(),
                 Numeric(_) => "NUMERIC".into(),
                 Text | Varchar(_) | Date | Time | Timestamp | TimestampTz | Uuid | Json => {
@@ -417,6 +418,7 @@ impl Dialect {
     /// assert_eq!(lit(Dialect::mysql(), r"a\b".into()), "_utf8mb4 X'615C62'");
     /// assert_eq!(lit(Dialect::sqlite(), Value::I64(-5)), "(-5)");
     /// assert!(Dialect::postgres().literal_into(&mut String::new(), &"nul\0".into()).is_err());
+    /// assert_eq!(lit(Dialect::sqlite(), r"a\b".into()), r"'a\b'");
     /// ```
     pub fn literal_into(&self, out: &mut String, v: &Value) -> Result<(), CompileError> {
         use std::fmt::Write;
@@ -447,7 +449,7 @@ impl Dialect {
             Value::F32(x) => signed(out, x.is_sign_negative(), format_args!("{x:?}")),
             Value::F64(x) => signed(out, x.is_sign_negative(), format_args!("{x:?}")),
             Value::Decimal(d) => signed(out, d.as_str().starts_with('-'), format_args!("{d}")),
-            Value::Text(s) => self.string_literal(out, s).map_err(|r| bad(r))?,
+            Value::Text(s) => self.string_literal(out, s).map_err(&bad)?,
             Value::Bytes(b) => {
                 let hex: String = b.iter().map(|x| format!("{x:02X}")).collect();
                 if pg {
@@ -476,16 +478,30 @@ impl Dialect {
                 let _ = write!(out, "'{u}'::UUID");
             }
             Value::Json(j) if pg => {
-                self.string_literal(out, j.as_str()).map_err(|r| bad(r))?;
+                self.string_literal(out, j.as_str()).map_err(&bad)?;
                 out.push_str("::JSONB");
             }
-            Value::Json(j) => self.string_literal(out, j.as_str()).map_err(|r| bad(r))?,
+            Value::Json(j) => self.string_literal(out, j.as_str()).map_err(&bad)?,
             Value::Date(_)
             | Value::Time(_)
             | Value::Timestamp(_)
             | Value::TimestampTz(_)
             | Value::Uuid(_) => {
                 let _ = write!(out, "'{v}'");
+            }
+            Value::List(items) if pg => {
+                if items.is_empty() {
+                    out.push_str("'{}'");
+                } else {
+                    out.push_str("ARRAY[");
+                    for (i, item) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        self.literal_into(out, item)?;
+                    }
+                    out.push(']');
+                }
             }
             Value::List(_) => return Err(bad("a list cannot be written inline")),
         }
@@ -510,14 +526,17 @@ impl Dialect {
             out.push('\'');
             return Ok(());
         }
-        if self.kind == DialectKind::Postgres && backslash {
+        // PostgreSQL: an E'' string reads backslashes the same whatever
+        // standard_conforming_strings says; elsewhere a backslash is an ordinary character.
+        let e_string = self.kind == DialectKind::Postgres && backslash;
+        if e_string {
             out.push('E');
         }
         out.push('\'');
         for c in s.chars() {
             match c {
                 '\'' => out.push_str("''"),
-                '\\' => out.push_str("\\\\"),
+                '\\' if e_string => out.push_str("\\\\"),
                 c => out.push(c),
             }
         }

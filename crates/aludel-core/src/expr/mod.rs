@@ -10,7 +10,7 @@ mod ops;
 pub(crate) mod text;
 
 pub use operand::{AsExpr, BindValue, Compatible, InOperand, IntoLiteral};
-pub use ops::{ExprMethods, OrderBy, Predicate, not_};
+pub use ops::{CondOut, ExprMethods, OrderBy, Predicate, not_};
 pub use text::{Text, text};
 
 use std::borrow::Cow;
@@ -530,6 +530,20 @@ impl<V: IntoLiteral> IntoOperandExpr for V {
     type SqlType = V::SqlType;
     fn into_operand_expr(self) -> Node {
         Node::bind(self.into_value(), V::SqlType::DATA_TYPE)
+    }
+}
+
+impl<T: SqlType> IntoOperandExpr for Expr<T> {
+    type SqlType = T;
+    fn into_operand_expr(self) -> Node {
+        self.node
+    }
+}
+
+impl<T: SqlType> IntoOperandExpr for crate::schema::Column<T> {
+    type SqlType = T;
+    fn into_operand_expr(self) -> Node {
+        self.into_node()
     }
 }
 

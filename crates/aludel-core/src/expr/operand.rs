@@ -325,7 +325,7 @@ pub trait InOperand<T: SqlType> {
 #[doc(hidden)]
 pub enum InRhs {
     List(Value),
-    Select(crate::stmt::SelectCore),
+    Select(Box<crate::stmt::SelectCore>),
 }
 
 impl<T: SqlType, V: BindValue<T>, const K: usize> InOperand<T> for [V; K] {
@@ -364,7 +364,7 @@ where
 {
     type SqlType = U;
     fn into_in(self) -> InRhs {
-        InRhs::Select(self.core.clone())
+        InRhs::Select(Box::new(self.core.clone()))
     }
 }
 
@@ -374,7 +374,7 @@ where
 {
     type SqlType = U;
     fn into_in(self) -> InRhs {
-        InRhs::Select(self.core)
+        InRhs::Select(Box::new(self.core))
     }
 }
 

@@ -39,6 +39,8 @@ pub(crate) fn compare(l: Node, op: BinOp, r: Node) -> Node {
     note = "WHERE, HAVING, ON and CASE WHEN take a `bool` expression such as `column.eq(value)`, or a `text(..)` fragment"
 )]
 pub trait Predicate {
+    /// Whether the condition may be NULL (`text()` fragments: assumed so).
+    type Nullability: crate::types::Nullability;
     /// The condition's node.
     fn into_predicate(self) -> Node;
 }
@@ -47,6 +49,7 @@ impl<E: Expression> Predicate for E
 where
     E::SqlType: Boolean,
 {
+    type Nullability = <E::SqlType as SqlType>::Nullability;
     fn into_predicate(self) -> Node {
         self.into_node()
     }
@@ -317,18 +320,30 @@ pub trait ExprMethods: Expression + Clone {
         Expr::new(self.clone().into_node())
     }
 
+    /// The same expression typed as NOT NULL, for values you know cannot be NULL but the
+    /// types cannot tell (a scalar subquery that always finds a row). A NULL at run time
+    /// is then the database's error (NOT NULL constraint) or a decode error.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let e: Expr<i64> = select(literal(1i64)).scalar_subquery().assume_not_null();
+    /// # let _ = e;
+    /// ```
+    fn assume_not_null(&self) -> Expr<<Self::SqlType as SqlType>::NotNull> {
+        Expr::new(self.clone().into_node())
+    }
+
     /// `self AND rhs`.
     ///
     /// ```
     /// use aludel_core::prelude::*;
     /// assert_eq!(select(true_().and(false_())).compile(&Postgres).unwrap().sql(), "SELECT true AND false");
     /// ```
-    fn and<R: Expression>(&self, rhs: R) -> Expr<Combined<Self::SqlType, R::SqlType, bool>>
+    fn and<R: Predicate>(&self, rhs: R) -> Expr<CondOut<Self::SqlType, R>>
     where
         Self::SqlType: Boolean,
-        R::SqlType: Boolean,
     {
-        Expr::new(Node::and(self.clone().into_node(), rhs.into_node()))
+        Expr::new(Node::and(self.clone().into_node(), rhs.into_predicate()))
     }
 
     /// `self OR rhs` (parenthesised inside AND).
@@ -338,12 +353,11 @@ pub trait ExprMethods: Expression + Clone {
     /// let e = true_().or(false_()).and(true_());
     /// assert_eq!(select(e).compile(&Postgres).unwrap().sql(), "SELECT (true OR false) AND true");
     /// ```
-    fn or<R: Expression>(&self, rhs: R) -> Expr<Combined<Self::SqlType, R::SqlType, bool>>
+    fn or<R: Predicate>(&self, rhs: R) -> Expr<CondOut<Self::SqlType, R>>
     where
         Self::SqlType: Boolean,
-        R::SqlType: Boolean,
     {
-        Expr::new(Node::or(self.clone().into_node(), rhs.into_node()))
+        Expr::new(Node::or(self.clone().into_node(), rhs.into_predicate()))
     }
 
     /// `self LIKE pattern`.
@@ -665,6 +679,10 @@ pub trait ExprMethods: Expression + Clone {
 
 impl<E: Expression + Clone> ExprMethods for E {}
 
+/// The type of `a AND b` / `a OR b`: NULL when either side may be.
+pub type CondOut<A, R> =
+    Apply<Or<<A as SqlType>::Nullability, <R as Predicate>::Nullability>, bool>;
+
 fn text_bind(s: String) -> Node {
     Node::bind(Value::Text(s), crate::types::DataType::Text)
 }
@@ -686,7 +704,11 @@ fn between<T>(e: Node, lo: Node, hi: Node, negated: bool) -> Expr<T> {
 fn in_<T>(e: Node, rhs: InRhs, negated: bool) -> Expr<T> {
     Expr::new(Node(match rhs {
         InRhs::List(values) => N::InList(Arc::new(InList { e, values, negated })),
-        InRhs::Select(select) => N::InSelect(Arc::new(InSelect { e, select, negated })),
+        InRhs::Select(select) => N::InSelect(Arc::new(InSelect {
+            e,
+            select: *select,
+            negated,
+        })),
     }))
 }
 
@@ -759,21 +781,15 @@ impl<T: Boolean> ops::Not for Column<T> {
     }
 }
 
-impl<T: Boolean, R: Expression> ops::BitAnd<R> for Expr<T>
-where
-    R::SqlType: Boolean,
-{
-    type Output = Expr<Apply<Or<T::Nullability, <R::SqlType as SqlType>::Nullability>, bool>>;
+impl<T: Boolean, R: Predicate> ops::BitAnd<R> for Expr<T> {
+    type Output = Expr<CondOut<T, R>>;
     fn bitand(self, rhs: R) -> Self::Output {
         self.and(rhs)
     }
 }
 
-impl<T: Boolean, R: Expression> ops::BitOr<R> for Expr<T>
-where
-    R::SqlType: Boolean,
-{
-    type Output = Expr<Apply<Or<T::Nullability, <R::SqlType as SqlType>::Nullability>, bool>>;
+impl<T: Boolean, R: Predicate> ops::BitOr<R> for Expr<T> {
+    type Output = Expr<CondOut<T, R>>;
     fn bitor(self, rhs: R) -> Self::Output {
         self.or(rhs)
     }

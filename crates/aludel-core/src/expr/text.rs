@@ -131,12 +131,14 @@ impl Text {
 }
 
 impl Predicate for Text {
+    type Nullability = crate::types::MaybeNull;
     fn into_predicate(self) -> Node {
         self.to_node()
     }
 }
 
 impl Predicate for &Text {
+    type Nullability = crate::types::MaybeNull;
     fn into_predicate(self) -> Node {
         self.to_node()
     }

@@ -135,6 +135,10 @@ tuple_assignments!(A, B, C, D, E, F, G, H, I);
 tuple_assignments!(A, B, C, D, E, F, G, H, I, J);
 tuple_assignments!(A, B, C, D, E, F, G, H, I, J, K);
 tuple_assignments!(A, B, C, D, E, F, G, H, I, J, K, L);
+tuple_assignments!(A, B, C, D, E, F, G, H, I, J, K, L, M);
+tuple_assignments!(A, B, C, D, E, F, G, H, I, J, K, L, M, N);
+tuple_assignments!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O);
+tuple_assignments!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P);
 
 /// A tuple of columns of the target table, for [`Insert::from_select`]: its row type must
 /// equal the SELECT's.
@@ -235,7 +239,7 @@ pub(crate) enum InsertSource {
     },
     Select {
         columns: Arc<[u16]>,
-        select: SelectCore,
+        select: Box<SelectCore>,
     },
     DefaultValues,
 }
@@ -258,7 +262,7 @@ pub(crate) struct InsertCore {
 }
 
 /// Checks that `a` are columns of `table`; returns (column index, value) sorted by index.
-fn normalize(table: &TableRef, what: &str, a: &mut Vec<Assignment>) -> Result<(), Arc<str>> {
+fn normalize(table: &TableRef, what: &str, a: &mut [Assignment]) -> Result<(), Arc<str>> {
     for x in a.iter() {
         let own = x.column.source.table().is_some_and(|t| t.same(table))
             && matches!(x.column.source, Source::Table(_));
@@ -460,7 +464,7 @@ impl<Ret> Insert<Ret> {
             return self.invalid(msg);
         }
         let columns: Arc<[u16]> = order.into();
-        let select = select.core.clone();
+        let select = Box::new(select.core.clone());
         self.with(|c| c.source = InsertSource::Select { columns, select })
     }
 

@@ -262,6 +262,10 @@ tuple_selectable!(A, B, C, D, E, F, G, H, I);
 tuple_selectable!(A, B, C, D, E, F, G, H, I, J);
 tuple_selectable!(A, B, C, D, E, F, G, H, I, J, K);
 tuple_selectable!(A, B, C, D, E, F, G, H, I, J, K, L);
+tuple_selectable!(A, B, C, D, E, F, G, H, I, J, K, L, M);
+tuple_selectable!(A, B, C, D, E, F, G, H, I, J, K, L, M, N);
+tuple_selectable!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O);
+tuple_selectable!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P);
 
 /// A list of expressions: for GROUP BY and DISTINCT ON.
 ///

@@ -1,0 +1,334 @@
+//! SELECT: columns, FROM derivation, joins, aliases, grouping, ordering, limits, locks,
+//! subqueries.
+
+use aludel::prelude::*;
+use aludel_dialect_tests::schema::*;
+use aludel_dialect_tests::{Case, check};
+
+#[test]
+fn columns_and_from() {
+    check(
+        "select_columns",
+        &select((users::id, users::name)).order_by(users::id),
+    );
+    check(
+        "select_single_column",
+        &select(users::name).where_(users::id.eq(2)),
+    );
+    check(
+        "select_table_rows",
+        &select(users::table).where_(users::id.le(2)),
+    );
+    check("select_distinct", &select(posts::status).distinct());
+    check(
+        "select_distinct_on",
+        &select((posts::user_id, posts::title))
+            .distinct_on(posts::user_id)
+            .order_by((posts::user_id, posts::id)),
+    );
+    check(
+        "select_from_explicit",
+        &select(func::count_star()).select_from(posts::table),
+    );
+    check(
+        "select_from_where_tables",
+        &select((users::name, posts::title))
+            .where_(posts::user_id.eq(users::id))
+            .order_by(posts::id),
+    );
+    check("select_without_from", &select(literal(1i64).label("one")));
+    check(
+        "select_where_without_from",
+        &select(literal(1i64).label("x")).where_(literal(1i64).eq(1)),
+    );
+    check(
+        "select_two_where_calls",
+        &select(users::id)
+            .where_(users::active)
+            .where_(users::age.gt(20)),
+    );
+}
+
+#[test]
+fn joins() {
+    check(
+        "join_inner",
+        &select((users::name, posts::title))
+            .join(posts::table, posts::user_id.eq(users::id))
+            .order_by(posts::id),
+    );
+    check(
+        "join_left_anti",
+        &select(users::name)
+            .left_join(posts::table, posts::user_id.eq(users::id))
+            .where_(posts::id.nullable().is_null()),
+    );
+    check(
+        "join_right",
+        &select((users::name, posts::title))
+            .right_join(posts::table, posts::user_id.eq(users::id))
+            .order_by(posts::id),
+    );
+    check(
+        "join_full",
+        &select((users::name, posts::title))
+            .full_join(posts::table, posts::user_id.eq(users::id))
+            .order_by((posts::id.asc().nulls_last(), users::id)),
+    );
+    check(
+        "join_chain",
+        &select((users::name, posts::title, comments::body))
+            .join(posts::table, posts::user_id.eq(users::id))
+            .join(comments::table, comments::post_id.eq(posts::id))
+            .order_by(comments::id),
+    );
+    check(
+        "join_composite_on",
+        &select((posts::title, tags::tag))
+            .join(
+                tags::table,
+                tags::post_id.eq(posts::id).and(tags::tag.ne("intro")),
+            )
+            .order_by((posts::id, tags::tag)),
+    );
+    let manager = users::alias("manager");
+    check(
+        "self_join_typed_alias",
+        &select((users::name, manager.name.clone()))
+            .join(manager.table(), manager.id.eq(users::manager_id))
+            .order_by(users::id),
+    );
+    check(
+        "self_join_left",
+        &select((users::name, manager.name.nullable()))
+            .left_join(manager.table(), manager.id.eq(users::manager_id))
+            .order_by(users::id),
+    );
+    let u2 = users::table.alias("u2");
+    check(
+        "alias_columns",
+        &select(u2.col(users::name)).where_(u2.col(users::id).eq(3)),
+    );
+    check("alias_rows", &select(&u2).where_(u2.col(users::id).eq(1)));
+    check(
+        "join_explicit_from_then_join",
+        &select((posts::title, users::name))
+            .select_from(posts::table)
+            .join(users::table, users::id.eq(posts::user_id))
+            .order_by(posts::id),
+    );
+}
+
+#[test]
+fn grouping_and_ordering() {
+    check(
+        "group_by_having",
+        &select((posts::user_id, func::count_star()))
+            .group_by(posts::user_id)
+            .having(func::count_star().gt(1)),
+    );
+    check(
+        "group_by_two",
+        &select((posts::user_id, posts::status, func::count_star()))
+            .group_by((posts::user_id, posts::status))
+            .order_by((posts::user_id, posts::status)),
+    );
+    check(
+        "order_by_desc_multiple",
+        &select((users::active, users::name)).order_by((users::active.desc(), users::id.asc())),
+    );
+    check(
+        "order_by_nulls_first",
+        &select((users::name, users::age)).order_by((users::age.asc().nulls_first(), users::id)),
+    );
+    check(
+        "order_by_nulls_last_desc",
+        &select((users::name, users::age)).order_by((users::age.desc().nulls_last(), users::id)),
+    );
+    let n = func::count_star().label("n");
+    check(
+        "order_by_label",
+        &select((posts::status, n.clone()))
+            .group_by(posts::status)
+            .order_by((n.desc(), posts::status)),
+    );
+    check(
+        "order_by_label_nulls_first",
+        &select((users::name, users::age.label("years")))
+            .order_by((users::age.label("years").asc().nulls_first(), users::id)),
+    );
+    check(
+        "order_by_expression",
+        &select(users::name)
+            .order_by((users::id % 3).desc())
+            .limit(3),
+    );
+}
+
+#[test]
+fn limits() {
+    check("limit", &select(users::id).order_by(users::id).limit(2));
+    check(
+        "limit_offset",
+        &select(users::id).order_by(users::id).limit(2).offset(1),
+    );
+    check(
+        "offset_only",
+        &select(users::id).order_by(users::id).offset(4),
+    );
+    Case::new("limit_bindparam")
+        .params(Params::new().set("n", 3i64))
+        .run(
+            &select(users::id)
+                .order_by(users::id)
+                .limit(bindparam::<i64>("n")),
+        );
+    check(
+        "limit_expression",
+        &select(users::id)
+            .order_by(users::id)
+            .limit(literal(1i64) + 1),
+    );
+}
+
+#[test]
+fn locks() {
+    let base = select(users::id).where_(users::id.eq(1));
+    check("for_update", &base.for_update());
+    check("for_share", &base.for_share());
+    check("for_update_nowait", &base.for_update().nowait());
+    check("for_update_skip_locked", &base.for_update().skip_locked());
+    check("for_share_skip_locked", &base.for_share().skip_locked());
+    check("for_update_of", &base.for_update().of(users::table));
+    check(
+        "for_update_of_join",
+        &select((users::id, posts::id))
+            .join(posts::table, posts::user_id.eq(users::id))
+            .for_update()
+            .of(posts::table),
+    );
+}
+
+#[test]
+fn subqueries() {
+    let counts = select((posts::user_id, func::count_star().label("n")))
+        .group_by(posts::user_id)
+        .subquery("post_counts");
+    let (uid, n) = counts.columns();
+    check(
+        "subquery_join",
+        &select((users::name, n.clone()))
+            .join(&counts, uid.eq(users::id))
+            .order_by(users::id),
+    );
+    check(
+        "subquery_only",
+        &select((uid.clone(), n.clone())).where_(n.gt(1)),
+    );
+    let post_count = select(func::count_star())
+        .select_from(posts::table)
+        .where_(posts::user_id.eq(users::id))
+        .scalar_subquery();
+    check(
+        "scalar_subquery_select",
+        &select((users::name, post_count.label("posts"))).order_by(users::id),
+    );
+    check(
+        "scalar_subquery_where",
+        &select(users::name).where_(
+            users::age.eq(select(func::max(users::age))
+                .select_from(users::table)
+                .scalar_subquery()),
+        ),
+    );
+    check(
+        "scalar_subquery_correlated_away",
+        &select(users::name).where_(users::age.eq(select(func::max(users::age)).scalar_subquery())),
+    );
+    let has_posts = select(posts::id).where_(posts::user_id.eq(users::id));
+    check(
+        "exists_correlated",
+        &select(users::name)
+            .where_(has_posts.exists())
+            .order_by(users::id),
+    );
+    check(
+        "not_exists",
+        &select(users::name)
+            .where_(has_posts.not_exists())
+            .order_by(users::id),
+    );
+    check(
+        "exists_function",
+        &select(users::name)
+            .where_(exists(
+                &select(comments::id).where_(comments::user_id.eq(users::id)),
+            ))
+            .order_by(users::id),
+    );
+    check(
+        "in_subquery",
+        &select(users::name)
+            .where_(users::id.in_(&select(posts::user_id)))
+            .order_by(users::id),
+    );
+    check(
+        "not_in_subquery",
+        &select(users::name)
+            .where_(users::id.not_in(&select(posts::user_id)))
+            .order_by(users::id),
+    );
+    check(
+        "in_subquery_limit",
+        &select(users::name).where_(
+            users::id.in_(
+                &select(posts::user_id)
+                    .order_by(posts::views.desc())
+                    .limit(1),
+            ),
+        ),
+    );
+    check(
+        "subquery_nested_correlation",
+        &select(users::name)
+            .where_(
+                select(posts::id)
+                    .where_(posts::user_id.eq(users::id))
+                    .where_(
+                        select(comments::id)
+                            .where_(comments::post_id.eq(posts::id))
+                            .where_(comments::user_id.ne(users::id))
+                            .exists(),
+                    )
+                    .exists(),
+            )
+            .order_by(users::id),
+    );
+}
+
+#[test]
+fn from_errors() {
+    check("missing_from", &select(users::id).order_by(posts::id));
+    check(
+        "duplicate_from",
+        &select(users::id)
+            .select_from(users::table)
+            .join(users::table, users::id.eq(1)),
+    );
+    check(
+        "join_without_from",
+        &select(literal(1i64).label("x")).join(posts::table, posts::id.eq(1)),
+    );
+    check("subquery_unlabelled_column", &{
+        let sq = select((users::id, users::id + 1)).subquery("sq");
+        let (_, plus) = sq.columns();
+        select(plus)
+    });
+    check("subquery_ambiguous_column", &{
+        let sq = select((users::id, posts::id))
+            .join(posts::table, posts::user_id.eq(users::id))
+            .subquery("sq");
+        let (a, _) = sq.columns();
+        select(a)
+    });
+}
