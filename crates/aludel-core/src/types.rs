@@ -212,6 +212,7 @@ pub trait SqlType: Send + Sync + 'static {
     const NULLABLE: bool;
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: SqlType> SqlType for Option<T> {
     type NotNull = T::NotNull;
     type Nullability = MaybeNull;
@@ -233,6 +234,7 @@ impl<T: SqlType> SqlType for Option<T> {
 #[derive(Debug)]
 pub enum Dyn {}
 
+#[diagnostic::do_not_recommend]
 impl SqlType for Dyn {
     type NotNull = Dyn;
     type Nullability = MaybeNull;
@@ -242,6 +244,7 @@ impl SqlType for Dyn {
 
 macro_rules! sql_types {
     ($($t:ty => $dt:expr),* $(,)?) => {$(
+        #[diagnostic::do_not_recommend]
         impl SqlType for $t {
             type NotNull = $t;
             type Nullability = NotNullable;
@@ -305,8 +308,11 @@ sql_types! { serde_json::Value => DataType::Json }
     note = "LIKE, ILIKE, starts_with, ends_with, contains, concat, lower and upper need a `String` (or `Option<String>`) expression; CAST it with `.cast::<String>()` if you mean its text form"
 )]
 pub trait Textual: SqlType {}
+#[diagnostic::do_not_recommend]
 impl Textual for String {}
+#[diagnostic::do_not_recommend]
 impl Textual for Option<String> {}
+#[diagnostic::do_not_recommend]
 impl Textual for Dyn {}
 
 /// Numeric types: arithmetic and `sum` exist on these.
@@ -328,13 +334,16 @@ pub trait Numeric: SqlType {
 
 macro_rules! numeric {
     ($($t:ty => $int:expr),* $(,)?) => {$(
+        #[diagnostic::do_not_recommend]
         impl Numeric for $t { const INTEGER: bool = $int; }
+        #[diagnostic::do_not_recommend]
         impl Numeric for Option<$t> { const INTEGER: bool = $int; }
     )*};
 }
 numeric! { i16 => true, i32 => true, i64 => true, f32 => false, f64 => false, Decimal => false }
 #[cfg(feature = "rust_decimal")]
 numeric! { rust_decimal::Decimal => false }
+#[diagnostic::do_not_recommend]
 impl Numeric for Dyn {
     const INTEGER: bool = false;
 }
@@ -352,8 +361,11 @@ impl Numeric for Dyn {
     note = "WHERE, HAVING, JOIN ... ON, and(), or() and not() need a `bool` expression such as `column.eq(value)`"
 )]
 pub trait Boolean: SqlType {}
+#[diagnostic::do_not_recommend]
 impl Boolean for bool {}
+#[diagnostic::do_not_recommend]
 impl Boolean for Option<bool> {}
+#[diagnostic::do_not_recommend]
 impl Boolean for Dyn {}
 
 /// Nullable types: `is_null()` and `is_not_null()` exist on these.
@@ -363,10 +375,13 @@ impl Boolean for Dyn {}
 /// nullable::<Option<i64>>();
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is NOT NULL, so `is_null()` / `is_not_null()` would always be false / true",
+    message = "`{Self}` is a NOT NULL type, but this operation needs a nullable one (`Option<..>`)",
     label = "this expression has SQL type `{Self}`, which cannot be NULL",
+    note = "`is_null()` / `is_not_null()` on a NOT NULL expression would always be false / true, and `set_null()` would break the NOT NULL constraint",
     note = "if the column comes from the nullable side of an outer join, call `.nullable()` on it first: `posts::id.nullable().is_null()`"
 )]
 pub trait NullableType: SqlType {}
+#[diagnostic::do_not_recommend]
 impl<T: SqlType> NullableType for Option<T> {}
+#[diagnostic::do_not_recommend]
 impl NullableType for Dyn {}

@@ -5,13 +5,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use hashbrown::HashTable;
 
-use super::shape::{Shape, Values, hash_bytes};
+use super::shape::{Shape, Values, hash_words};
 use super::{BoundSql, CacheKey, CompiledStatement, Params, Statement, compile_shape};
 use crate::dialect::{AsDialect, Dialect};
 use crate::error::CompileError;
 use crate::value::Value;
 
-const SHARDS: usize = 8;
+/// At most this many shards (independently locked parts) ...
+const MAX_SHARDS: usize = 8;
+/// ... and at least this many entries in each, so that eviction has room to choose.
+const MIN_PER_SHARD: usize = 64;
 
 struct Entry {
     dialect: Dialect,
@@ -32,8 +35,8 @@ struct Shard {
 /// [`CacheKey`], with CLOCK (second-chance) eviction.
 ///
 /// [`StatementCache::prepare`] is the hot path of a repeated statement: one shape walk
-/// (key bytes and values, no allocation for typical statements), a hash, a lookup
-/// comparing the key bytes exactly, and an `Arc` clone. A miss compiles and inserts.
+/// (key words and values, no allocation for typical statements), a hash, a lookup
+/// comparing the keys exactly, and an `Arc` clone. A miss compiles and inserts.
 ///
 /// ```
 /// use aludel_core::prelude::*;
@@ -59,7 +62,7 @@ impl std::fmt::Debug for StatementCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StatementCache")
             .field("len", &self.len())
-            .field("capacity", &(self.per_shard * SHARDS))
+            .field("capacity", &(self.per_shard * self.shards.len()))
             .field("hits", &self.hits())
             .field("misses", &self.misses())
             .finish()
@@ -124,9 +127,10 @@ fn full_hash(dialect: &Dialect, key_hash: u64) -> u64 {
 impl StatementCache {
     /// A cache holding up to about `capacity` compiled statements (0 disables caching).
     pub fn new(capacity: usize) -> StatementCache {
+        let shards = (capacity / MIN_PER_SHARD).clamp(1, MAX_SHARDS);
         StatementCache {
-            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
-            per_shard: capacity.div_ceil(SHARDS),
+            shards: (0..shards).map(|_| Mutex::new(Shard::default())).collect(),
+            per_shard: capacity.div_ceil(shards),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -140,15 +144,15 @@ impl StatementCache {
     ) -> Result<Prepared<'s>, CompileError> {
         let dialect = dialect.dialect();
         let shape = Shape::of(stmt.stmt_ref().0);
-        let hash = full_hash(&dialect, hash_bytes(&shape.key));
-        let shard = &self.shards[(hash >> 59) as usize % SHARDS];
+        let hash = full_hash(&dialect, hash_words(&shape.key));
+        let shard = &self.shards[(hash >> 32) as usize % self.shards.len()];
         {
             let mut guard = lock(shard);
             let s = &mut *guard;
             let entries = &s.entries;
             let found = s.table.find(hash, |&i| {
                 let e = &entries[i];
-                e.dialect == dialect && *e.statement.cache_key.bytes == *shape.key
+                e.dialect == dialect && *e.statement.cache_key.words == *shape.key
             });
             if let Some(&i) = found {
                 let e = &mut s.entries[i];

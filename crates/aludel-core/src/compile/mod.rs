@@ -164,7 +164,7 @@ pub trait Statement: sealed::Sealed {
     /// assert_ne!(select(literal(1i64)).cache_key(), select(literal(1i64)).limit(1).cache_key());
     /// ```
     fn cache_key(&self) -> CacheKey {
-        CacheKey::from_bytes(&Shape::of(self.stmt_ref().0).key)
+        CacheKey::from_words(&Shape::of(self.stmt_ref().0).key)
     }
 
     /// This statement's bound values, in the canonical order a [`CompiledStatement`] of
@@ -218,6 +218,7 @@ pub(crate) fn compile_shape(
     shape: &Shape<'_>,
 ) -> Result<CompiledStatement, CompileError> {
     let mut w = sql::SqlWriter::new(dialect);
+    w.slots.reserve_exact(shape.values.len());
     w.stmt(stmt)?;
     if w.next_value != shape.values.len() {
         return Err(CompileError::invalid(format!(
@@ -255,15 +256,15 @@ pub(crate) fn compile_shape(
         expanding: w.expanding,
         identity,
         value_count: shape.values.len(),
-        cache_key: CacheKey::from_bytes(&shape.key),
+        cache_key: CacheKey::from_words(&shape.key),
         columns: w.columns,
         returns_defaults: w.returns_defaults,
         returning_rendered: w.returning_rendered,
     })
 }
 
-/// A structural cache key: the bytes of a statement's shape (with bound values left out)
-/// and their hash. Two keys are equal only if the bytes are, so a hash collision can
+/// A structural cache key: the encoded shape of a statement (bound values left out) and
+/// its hash. Two keys are equal only if the encodings are, so a hash collision can
 /// never hand out the wrong SQL.
 ///
 /// ```
@@ -275,14 +276,14 @@ pub(crate) fn compile_shape(
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CacheKey {
     hash: u64,
-    bytes: Arc<[u8]>,
+    words: Arc<[u64]>,
 }
 
 impl CacheKey {
-    pub(crate) fn from_bytes(bytes: &[u8]) -> CacheKey {
+    pub(crate) fn from_words(words: &[u64]) -> CacheKey {
         CacheKey {
-            hash: shape::hash_bytes(bytes),
-            bytes: bytes.into(),
+            hash: shape::hash_words(words),
+            words: words.into(),
         }
     }
 
@@ -296,14 +297,14 @@ impl CacheKey {
         self.hash
     }
 
-    /// The key's bytes.
+    /// The key's encoded shape.
     ///
     /// ```
     /// use aludel_core::prelude::*;
-    /// assert!(!select(literal(1i64)).cache_key().as_bytes().is_empty());
+    /// assert!(!select(literal(1i64)).cache_key().words().is_empty());
     /// ```
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
+    pub fn words(&self) -> &[u64] {
+        &self.words
     }
 }
 
@@ -311,9 +312,9 @@ impl fmt::Debug for CacheKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "CacheKey({:016x}, {} bytes)",
+            "CacheKey({:016x}, {} words)",
             self.hash,
-            self.bytes.len()
+            self.words.len()
         )
     }
 }
@@ -416,7 +417,7 @@ pub struct CompiledStatement {
     identity: bool,
     value_count: usize,
     cache_key: CacheKey,
-    columns: Vec<String>,
+    columns: Vec<Cow<'static, str>>,
     returns_defaults: Vec<String>,
     returning_rendered: bool,
 }
@@ -487,7 +488,7 @@ impl CompiledStatement {
 
     /// The names of the result columns (select list or RETURNING); empty for unnamed
     /// expressions.
-    pub fn columns(&self) -> &[String] {
+    pub fn columns(&self) -> &[Cow<'static, str>] {
         &self.columns
     }
 
@@ -561,7 +562,7 @@ impl CompiledStatement {
             if pg {
                 n += 1;
                 out.push('$');
-                out.push_str(&n.to_string());
+                sql::push_number(out, n);
             } else {
                 out.push('?');
             }

@@ -1,52 +1,137 @@
 //! The shape walk: a statement's structural cache key and its bound values, in canonical
 //! order, without rendering SQL. This is the hot path of a cached statement.
 //!
-//! The canonical order is the order in which the SQL walk (`sql.rs`) visits nodes; both
-//! walks resolve FROM with the same function. The dialect-tests cross-check every case.
+//! The canonical order of values is the order in which the SQL walk (`sql.rs`) visits
+//! nodes; the dialect-tests cross-check it on every case. FROM resolution only matters
+//! to that order when a derived FROM item is a subquery (its values sit at the FROM
+//! position), so the shape walk resolves FROM only for SELECTs whose columns or WHERE
+//! refer to a subquery.
+//!
+//! The key is a sequence of `u64` words. Every node starts with a tag word below 256,
+//! except a column of a `static` table, which is the single word `address | 1` of its
+//! column definition (addresses are aligned and far above 256). Strings are a length
+//! word followed by their bytes packed into words. The encoding is prefix-free, so equal
+//! keys mean equal shapes.
 
 use smallvec::SmallVec;
 
 use super::StmtRef;
 use super::from::{Scopes, Sources, dml_froms, resolve_from};
 use crate::expr::{FuncName, N, Node};
-use crate::schema::{Source, TableRef};
+use crate::schema::{ColumnDef, ColumnRef, Source, TableRef};
 use crate::stmt::{DeleteCore, Distinct, InsertCore, InsertSource, SelectCore, UpdateCore};
 use crate::types::DataType;
 use crate::value::Value;
 
-/// Bytes of a structural key; inline for typical statements.
-pub(crate) type KeyBytes = SmallVec<[u8; 192]>;
+/// Words of a structural key; inline for typical statements.
+pub(crate) type KeyWords = SmallVec<[u64; 32]>;
 /// Bound values in canonical order.
 pub(crate) type Values<'a> = SmallVec<[&'a Value; 8]>;
 
 pub(crate) struct Shape<'a> {
-    pub(crate) key: KeyBytes,
+    pub(crate) key: KeyWords,
     pub(crate) values: Values<'a>,
     scopes: Scopes<'a>,
 }
 
-/// Hashes key bytes (FxHash-style multiply-rotate over 8-byte words).
-pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
+/// Hashes key words (FxHash-style multiply-rotate).
+pub(crate) fn hash_words(words: &[u64]) -> u64 {
     const K: u64 = 0xf135_7aea_2e62_a9c5;
-    let mut h = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+    let mut h = words.len() as u64;
+    for &w in words {
         h = (h.rotate_left(5) ^ w).wrapping_mul(K);
     }
-    let mut tail = [0u8; 8];
-    let rest = chunks.remainder();
-    tail[..rest.len()].copy_from_slice(rest);
-    h = (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
     h ^= h >> 32;
     h = h.wrapping_mul(K);
     h ^ (h >> 29)
 }
 
+// Node tags (below 256).
+const T_COL_DYN: u64 = 2;
+const T_COL_ALIAS: u64 = 3;
+const T_COL_SUB: u64 = 4;
+const T_BIND: u64 = 5;
+const T_NAMED: u64 = 6;
+const T_INLINE: u64 = 7;
+const T_NULL: u64 = 8;
+const T_BOOL: u64 = 9;
+const T_BINARY: u64 = 10;
+const T_UNARY: u64 = 11;
+const T_AND: u64 = 12;
+const T_OR: u64 = 13;
+const T_IN_LIST: u64 = 14;
+const T_IN_SELECT: u64 = 15;
+const T_TUPLE: u64 = 16;
+const T_BETWEEN: u64 = 17;
+const T_LIKE: u64 = 18;
+const T_CASE: u64 = 19;
+const T_CAST: u64 = 20;
+const T_FUNC: u64 = 21;
+const T_LABEL: u64 = 22;
+const T_LABEL_REF: u64 = 23;
+const T_SCALAR: u64 = 24;
+const T_EXISTS: u64 = 25;
+const T_TEXT: u64 = 26;
+const T_NONE: u64 = 27;
+const T_SELECT: u64 = 30;
+const T_INSERT: u64 = 31;
+const T_UPDATE: u64 = 32;
+const T_DELETE: u64 = 33;
+const T_TEXT_STMT: u64 = 34;
+const T_UNRESOLVED: u64 = 35;
+
+fn type_word(t: DataType) -> u64 {
+    let extra = match t {
+        DataType::Varchar(n) => u64::from(n),
+        DataType::Numeric(Some((p, s))) => u64::from(p) << 8 | u64::from(s) | 1 << 16,
+        _ => 0,
+    };
+    u64::from(t.code()) | extra << 8
+}
+
+/// Whether any expression of the SELECT (nested SELECTs included, FROM subqueries not:
+/// they do not see this scope) has a column of a subquery. Only then can FROM
+/// resolution move values, here or in a nested SELECT that correlates with this one.
+fn select_refers_to_subquery(s: &SelectCore) -> bool {
+    let list = |l: &crate::stmt::List<Node>| l.iter().any(refers_to_subquery);
+    list(&s.columns)
+        || s.where_.as_ref().is_some_and(refers_to_subquery)
+        || s.joins.iter().any(|j| refers_to_subquery(&j.on))
+        || list(&s.group_by)
+        || s.having.as_ref().is_some_and(refers_to_subquery)
+        || s.order_by.iter().any(|o| refers_to_subquery(&o.node))
+        || matches!(&s.distinct, Distinct::On(l) if list(l))
+}
+
+/// Whether `n` has a column of a subquery, nested SELECTs included.
+fn refers_to_subquery(n: &Node) -> bool {
+    match &n.0 {
+        N::Column(c) => matches!(c.source, Source::Subquery(_)),
+        N::Bind(_) | N::Named(_) | N::Inline(_) | N::Null | N::Bool(_) | N::Text(_) => false,
+        N::Scalar(s) | N::Exists(s) => select_refers_to_subquery(s),
+        N::Binary(b) => refers_to_subquery(&b.l) || refers_to_subquery(&b.r),
+        N::Unary(u) => refers_to_subquery(&u.e),
+        N::And(items) | N::Or(items) | N::Tuple(items) => items.iter().any(refers_to_subquery),
+        N::InList(i) => refers_to_subquery(&i.e),
+        N::InSelect(i) => refers_to_subquery(&i.e) || select_refers_to_subquery(&i.select),
+        N::Between(b) => [&b.e, &b.lo, &b.hi].into_iter().any(refers_to_subquery),
+        N::Like(l) => refers_to_subquery(&l.e) || refers_to_subquery(&l.pattern),
+        N::Case(c) => {
+            c.whens
+                .iter()
+                .any(|(w, t)| refers_to_subquery(w) || refers_to_subquery(t))
+                || c.else_.as_ref().is_some_and(refers_to_subquery)
+        }
+        N::Cast(c) => refers_to_subquery(&c.e),
+        N::Func(f) => f.args.iter().any(refers_to_subquery),
+        N::Label(l) => refers_to_subquery(&l.e),
+    }
+}
+
 impl<'a> Shape<'a> {
     pub(crate) fn of(stmt: StmtRef<'a>) -> Shape<'a> {
         let mut s = Shape {
-            key: KeyBytes::new(),
+            key: KeyWords::new(),
             values: Values::new(),
             scopes: Scopes::default(),
         };
@@ -54,59 +139,51 @@ impl<'a> Shape<'a> {
         s
     }
 
-    fn u8(&mut self, b: u8) {
-        self.key.push(b);
+    fn w(&mut self, x: u64) {
+        self.key.push(x);
     }
 
-    fn u32(&mut self, n: u32) {
-        self.key.extend_from_slice(&n.to_le_bytes());
-    }
-
-    fn u64(&mut self, n: u64) {
-        self.key.extend_from_slice(&n.to_le_bytes());
-    }
-
-    fn len(&mut self, n: usize) {
-        self.u32(u32::try_from(n).unwrap_or(u32::MAX));
+    fn w2(&mut self, a: u64, b: u64) {
+        self.key.extend_from_slice(&[a, b]);
     }
 
     fn str(&mut self, s: &str) {
-        self.len(s.len());
-        self.key.extend_from_slice(s.as_bytes());
-    }
-
-    fn ty(&mut self, t: DataType) {
-        self.u8(t.code());
-        match t {
-            DataType::Varchar(n) => self.u32(n),
-            DataType::Numeric(Some((p, s))) => {
-                self.u8(p);
-                self.u8(s);
-            }
-            _ => {}
+        let b = s.as_bytes();
+        self.key.reserve(1 + b.len().div_ceil(8));
+        self.key.push(b.len() as u64);
+        let mut chunks = b.chunks_exact(8);
+        for c in &mut chunks {
+            self.key.push(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut tail = [0u8; 8];
+            tail[..rest.len()].copy_from_slice(rest);
+            self.key.push(u64::from_le_bytes(tail));
         }
     }
 
     fn table(&mut self, t: &TableRef) {
         let (tag, id) = t.identity();
-        self.u8(tag);
-        self.u64(id);
+        self.w2(u64::from(tag), id);
     }
 
     /// A reference to a FROM item (not its content).
     fn source_ref(&mut self, s: &Source) {
         match s {
             Source::Table(t) => {
-                self.u8(0);
+                self.w(40);
                 self.table(t);
             }
             Source::Alias(a) => {
-                self.u8(1);
+                self.w(41);
                 self.str(&a.name);
                 self.table(&a.table);
             }
             Source::Subquery(q) => {
-                self.u8(2);
+                self.w(42);
                 self.str(&q.name);
             }
         }
@@ -120,90 +197,136 @@ impl<'a> Shape<'a> {
         }
     }
 
+    fn column(&mut self, c: &ColumnRef) {
+        let static_def = |t: &TableRef| match t {
+            TableRef::Static(d) => d.columns.get(usize::from(c.index)),
+            TableRef::Shared(_) => None,
+        };
+        match &c.source {
+            Source::Table(t) => match static_def(t) {
+                Some(def) => self.w(def as *const ColumnDef as usize as u64 | 1),
+                None => {
+                    self.w(T_COL_DYN);
+                    self.table(t);
+                    self.w(u64::from(c.index));
+                }
+            },
+            Source::Alias(a) => {
+                self.w(T_COL_ALIAS);
+                self.str(&a.name);
+                self.table(&a.table);
+                self.w(u64::from(c.index));
+            }
+            Source::Subquery(q) => {
+                self.w(T_COL_SUB);
+                self.str(&q.name);
+                self.w(u64::from(c.index));
+            }
+        }
+    }
+
     fn stmt(&mut self, stmt: StmtRef<'a>) {
         match stmt {
             StmtRef::Select(s) => {
-                self.u8(b'S');
+                self.w(T_SELECT);
                 self.select(s, false);
             }
             StmtRef::Insert(i) => self.insert(i),
             StmtRef::Update(u) => self.update(u),
             StmtRef::Delete(d) => self.delete(d),
             StmtRef::Text(t) => {
-                self.u8(b'T');
+                self.w(T_TEXT_STMT);
                 self.text(t);
             }
         }
     }
 
     fn nodes(&mut self, nodes: &'a [Node]) {
-        self.len(nodes.len());
+        self.w(nodes.len() as u64);
         for n in nodes {
             self.node(n);
         }
     }
 
     pub(crate) fn select(&mut self, s: &'a SelectCore, correlate: bool) {
-        let items = match resolve_from(s, &self.scopes, correlate) {
-            Ok(items) => items,
-            Err(_) => {
-                // The SQL walk reports the error; keep the key deterministic.
-                self.u8(0xff);
-                return;
+        let resolve = select_refers_to_subquery(s);
+        // Only derived subqueries (resolution) move values; otherwise the explicit FROM
+        // items are the value-bearing ones, in the same order.
+        let items: Sources<'a> = if resolve {
+            match resolve_from(s, &self.scopes, correlate) {
+                Ok(items) => items,
+                Err(_) => {
+                    // The SQL walk reports the error; keep the key deterministic.
+                    self.w(T_UNRESOLVED);
+                    return;
+                }
             }
+        } else {
+            s.from.iter().collect()
         };
         let mut visible = items.clone();
         visible.extend(s.joins.iter().map(|j| &j.target));
         self.scopes.push(visible, !correlate);
         match &s.distinct {
-            Distinct::No => self.u8(0),
-            Distinct::Yes => self.u8(1),
+            Distinct::No => self.w(0),
+            Distinct::Yes => self.w(1),
             Distinct::On(list) => {
-                self.u8(2);
+                self.w(2);
                 self.nodes(list.as_slice());
             }
         }
         self.nodes(s.columns.as_slice());
-        self.len(items.len());
-        if let Some(first) = items.first() {
-            self.shape_from_item(first);
+        // The explicit FROM list is the structure; resolved items only add derived
+        // subqueries' content, at the position the SQL walk renders them.
+        self.w(s.from.len() as u64 | u64::from(resolve) << 32);
+        for f in s.from.iter() {
+            self.source_ref(f);
         }
-        self.len(s.joins.len());
+        if let Some(first) = items.first() {
+            if let Source::Subquery(q) = first {
+                self.select(&q.select, false);
+            }
+        }
+        self.w(s.joins.len() as u64);
         for j in s.joins.iter() {
-            self.u8(j.kind as u8);
+            self.w(j.kind as u64);
             self.shape_from_item(&j.target);
             self.node(&j.on);
         }
         for item in items.iter().skip(1) {
-            self.shape_from_item(item);
+            if let Source::Subquery(q) = item {
+                self.source_ref(item);
+                self.select(&q.select, false);
+            }
         }
         self.opt(s.where_.as_ref());
         self.nodes(s.group_by.as_slice());
         self.opt(s.having.as_ref());
-        self.len(s.order_by.len());
+        self.w(s.order_by.len() as u64);
         for o in s.order_by.iter() {
             match super::label_ref(s, &o.node) {
                 Some(name) => {
-                    self.u8(20);
+                    self.w(T_LABEL_REF);
                     self.str(name);
                 }
                 None => self.node(&o.node),
             }
-            self.u8(u8::from(o.desc));
-            self.u8(match o.nulls {
+            let nulls = match o.nulls {
                 None => 0,
                 Some(true) => 1,
                 Some(false) => 2,
-            });
+            };
+            self.w(u64::from(o.desc) | nulls << 1);
         }
         self.opt(s.limit.as_ref());
         self.opt(s.offset.as_ref());
         match s.lock.as_deref() {
-            None => self.u8(0),
+            None => self.w(0),
             Some(l) => {
-                self.u8(1 + l.strength as u8);
-                self.u8(l.wait as u8);
-                self.len(l.of.len());
+                self.w(1
+                    | (l.strength as u64) << 1
+                    | (l.wait as u64) << 8
+                    | (l.of.len() as u64) << 16);
                 for o in l.of.iter() {
                     self.source_ref(o);
                 }
@@ -214,107 +337,95 @@ impl<'a> Shape<'a> {
 
     fn opt(&mut self, n: Option<&'a Node>) {
         match n {
-            None => self.u8(0),
-            Some(n) => {
-                self.u8(1);
-                self.node(n);
-            }
+            None => self.w(T_NONE),
+            Some(n) => self.node(n),
         }
     }
 
     fn text(&mut self, t: &'a crate::expr::text::TextNode) {
         self.str(&t.parsed.sql);
-        self.u8(u8::from(t.unknown_bind.is_some()));
-        self.len(t.values.len());
-        for v in &t.values {
-            match v {
-                Some(v) => {
-                    self.u8(1);
-                    self.values.push(v);
-                }
-                None => self.u8(0),
+        self.w(u64::from(t.unknown_bind.is_some()) | (t.values.len() as u64) << 1);
+        // One bit per parameter: bound (a value) or named (supplied at execution).
+        let mut bits = 0u64;
+        for (i, v) in t.values.iter().enumerate() {
+            if let Some(v) = v {
+                bits |= 1 << (i % 64);
+                self.values.push(v);
+            }
+            if i % 64 == 63 {
+                self.w(bits);
+                bits = 0;
             }
         }
+        self.w(bits);
     }
 
     pub(crate) fn node(&mut self, n: &'a Node) {
         match &n.0 {
-            N::Column(c) => {
-                self.u8(1);
-                self.source_ref(&c.source);
-                self.key.extend_from_slice(&c.index.to_le_bytes());
-            }
+            N::Column(c) => self.column(c),
             N::Bind(b) => {
-                self.u8(2);
-                self.ty(b.ty);
+                self.w(T_BIND | type_word(b.ty) << 8);
                 self.values.push(&b.value);
             }
             N::Named(nb) => {
-                self.u8(3);
+                self.w(T_NAMED | type_word(nb.ty) << 8);
                 self.str(&nb.name);
-                self.ty(nb.ty);
             }
             N::Inline(v) => {
-                self.u8(4);
-                self.inline_value(v);
+                // Inline values are part of the SQL text, hence of the shape.
+                self.w(T_INLINE);
+                self.str(&format!("{}:{v}", v.kind_name()));
             }
-            N::Null => self.u8(5),
-            N::Bool(b) => {
-                self.u8(6);
-                self.u8(u8::from(*b));
-            }
+            N::Null => self.w(T_NULL),
+            N::Bool(b) => self.w(T_BOOL | u64::from(*b) << 8),
             N::Binary(b) => {
-                self.u8(7);
-                self.u8(b.op as u8);
+                self.w(T_BINARY | (b.op as u64) << 8);
                 self.node(&b.l);
                 self.node(&b.r);
             }
             N::Unary(u) => {
-                self.u8(8);
-                self.u8(u.op as u8);
+                self.w(T_UNARY | (u.op as u64) << 8);
                 self.node(&u.e);
             }
             N::And(items) => {
-                self.u8(9);
+                self.w(T_AND);
                 self.nodes(items);
             }
             N::Or(items) => {
-                self.u8(10);
+                self.w(T_OR);
                 self.nodes(items);
             }
             N::InList(i) => {
-                self.u8(11);
-                self.u8(u8::from(i.negated));
+                self.w(T_IN_LIST | u64::from(i.negated) << 8);
                 self.node(&i.e);
                 self.values.push(&i.values);
             }
             N::InSelect(i) => {
-                self.u8(12);
-                self.u8(u8::from(i.negated));
+                self.w(T_IN_SELECT | u64::from(i.negated) << 8);
                 self.node(&i.e);
                 self.select(&i.select, true);
             }
             N::Tuple(items) => {
-                self.u8(13);
+                self.w(T_TUPLE);
                 self.nodes(items);
             }
             N::Between(b) => {
-                self.u8(14);
-                self.u8(u8::from(b.negated));
+                self.w(T_BETWEEN | u64::from(b.negated) << 8);
                 self.node(&b.e);
                 self.node(&b.lo);
                 self.node(&b.hi);
             }
             N::Like(l) => {
-                self.u8(15);
-                self.u8(u8::from(l.negated) | u8::from(l.case_insensitive) << 1);
-                self.u32(l.escape.map_or(u32::MAX, u32::from));
+                let flags = u64::from(l.negated) | u64::from(l.case_insensitive) << 1;
+                let esc = l
+                    .escape
+                    .map_or(u64::from(u32::MAX), |c| u64::from(u32::from(c)));
+                self.w(T_LIKE | flags << 8 | esc << 16);
                 self.node(&l.e);
                 self.node(&l.pattern);
             }
             N::Case(c) => {
-                self.u8(16);
-                self.len(c.whens.len());
+                self.w(T_CASE | (c.whens.len() as u64) << 8);
                 for (w, t) in &c.whens {
                     self.node(w);
                     self.node(t);
@@ -322,87 +433,85 @@ impl<'a> Shape<'a> {
                 self.opt(c.else_.as_ref());
             }
             N::Cast(c) => {
-                self.u8(17);
-                self.ty(c.ty);
+                self.w(T_CAST | type_word(c.ty) << 8);
                 self.node(&c.e);
             }
             N::Func(f) => {
-                self.u8(18);
-                match &f.name {
-                    FuncName::Named(name) => {
-                        self.u8(0);
-                        self.str(name);
-                    }
-                    other => self.u8(func_code(other)),
+                self.w(T_FUNC | u64::from(func_code(&f.name)) << 8 | u64::from(f.distinct) << 16);
+                if let FuncName::Named(name) = &f.name {
+                    self.str(name);
                 }
-                self.u8(u8::from(f.distinct));
                 self.nodes(&f.args);
             }
             N::Label(l) => {
-                self.u8(19);
+                self.w(T_LABEL);
                 self.str(&l.name);
                 self.node(&l.e);
             }
             N::Scalar(s) => {
-                self.u8(21);
+                self.w(T_SCALAR);
                 self.select(s, true);
             }
             N::Exists(s) => {
-                self.u8(22);
+                self.w(T_EXISTS);
                 self.select(s, true);
             }
             N::Text(t) => {
-                self.u8(23);
+                self.w(T_TEXT);
                 self.text(t);
             }
         }
     }
 
-    fn inline_value(&mut self, v: &Value) {
-        // Inline values are part of the SQL text, hence of the shape.
-        let text = format!("{}:{v}", v.kind_name());
-        self.str(&text);
-    }
-
     fn insert(&mut self, i: &'a InsertCore) {
-        self.u8(b'I');
+        self.w(T_INSERT
+            | u64::from(i.invalid.is_some()) << 8
+            | u64::from(i.return_defaults.is_some()) << 9);
         self.table(&i.table);
-        self.u8(u8::from(i.invalid.is_some()));
         match &i.source {
-            InsertSource::Unset => self.u8(0),
+            InsertSource::Unset => self.w(0),
             InsertSource::Values { columns, rows } => {
-                self.u8(1);
-                self.len(columns.len());
+                self.w(1 | (columns.len() as u64) << 8 | (rows.len() as u64) << 32);
                 for c in columns.iter() {
-                    self.key.extend_from_slice(&c.to_le_bytes());
+                    self.w(u64::from(*c));
                 }
-                self.len(rows.len());
-                self.scopes.push(Default::default(), true);
+                self.scopes.push(Sources::new(), true);
                 for v in rows.iter() {
                     self.node(v);
                 }
                 self.scopes.pop();
             }
             InsertSource::Select { columns, select } => {
-                self.u8(2);
-                self.len(columns.len());
+                self.w(2 | (columns.len() as u64) << 8);
                 for c in columns.iter() {
-                    self.key.extend_from_slice(&c.to_le_bytes());
+                    self.w(u64::from(*c));
                 }
                 self.select(select, false);
             }
-            InsertSource::DefaultValues => self.u8(3),
+            InsertSource::DefaultValues => self.w(3),
         }
         self.scopes.push(std::iter::once(&i.target).collect(), true);
         self.nodes(i.returning.as_slice());
         self.scopes.pop();
-        self.u8(u8::from(i.return_defaults.is_some()));
+    }
+
+    fn dml_froms(&mut self, froms: &Result<Sources<'a>, crate::CompileError>) {
+        match froms {
+            Ok(f) => {
+                self.w(f.len() as u64);
+                for s in f.iter() {
+                    self.shape_from_item(s);
+                }
+            }
+            Err(_) => self.w(T_UNRESOLVED),
+        }
     }
 
     fn update(&mut self, u: &'a UpdateCore) {
-        self.u8(b'U');
+        self.w(T_UPDATE
+            | u64::from(u.invalid.is_some()) << 8
+            | u64::from(u.return_defaults.is_some()) << 9);
         self.table(&u.table);
-        self.u8(u8::from(u.invalid.is_some()));
         let froms = dml_froms(
             &u.target,
             u.from.as_slice(),
@@ -414,28 +523,19 @@ impl<'a> Shape<'a> {
             visible.extend(f.iter().copied());
         }
         self.scopes.push(visible, true);
-        self.len(u.set.len());
+        self.w(u.set.len() as u64);
         for a in u.set.iter() {
-            self.key.extend_from_slice(&a.column.index.to_le_bytes());
+            self.w(u64::from(a.column.index));
             self.node(&a.value);
         }
-        match &froms {
-            Ok(f) => {
-                self.len(f.len());
-                for s in f.iter() {
-                    self.shape_from_item(s);
-                }
-            }
-            Err(_) => self.u8(0xff),
-        }
+        self.dml_froms(&froms);
         self.opt(u.where_.as_ref());
         self.nodes(u.returning.as_slice());
-        self.u8(u8::from(u.return_defaults.is_some()));
         self.scopes.pop();
     }
 
     fn delete(&mut self, d: &'a DeleteCore) {
-        self.u8(b'D');
+        self.w(T_DELETE);
         self.table(&d.table);
         let froms = dml_froms(
             &d.target,
@@ -448,15 +548,7 @@ impl<'a> Shape<'a> {
             visible.extend(f.iter().copied());
         }
         self.scopes.push(visible, true);
-        match &froms {
-            Ok(f) => {
-                self.len(f.len());
-                for s in f.iter() {
-                    self.shape_from_item(s);
-                }
-            }
-            Err(_) => self.u8(0xff),
-        }
+        self.dml_froms(&froms);
         self.opt(d.where_.as_ref());
         self.nodes(d.returning.as_slice());
         self.scopes.pop();

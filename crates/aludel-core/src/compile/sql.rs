@@ -5,6 +5,7 @@
 //! multi-table UPDATE puts FROM before SET), the clause is rendered into a detached buffer
 //! in canonical order and spliced into place.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use super::from::{Scopes, Sources, dml_froms, resolve_from};
@@ -58,12 +59,29 @@ pub(crate) struct SqlWriter<'a> {
     returning_target: Option<&'a Source>,
     pub(crate) expanding: bool,
     /// The result columns' names (select list or RETURNING).
-    pub(crate) columns: Vec<String>,
+    pub(crate) columns: Vec<Cow<'static, str>>,
     /// Columns return_defaults() asks for.
     pub(crate) returns_defaults: Vec<String>,
     pub(crate) returning_rendered: bool,
     /// Literal mode: values are written inline (named parameters from these).
     inline: Option<&'a super::Params>,
+}
+
+/// Appends `n` in decimal without the formatting machinery.
+pub(crate) fn push_number(out: &mut String, mut n: u32) {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &b in &buf[i..] {
+        out.push(b as char);
+    }
 }
 
 fn is_bindish(n: &Node) -> bool {
@@ -74,7 +92,7 @@ impl<'a> SqlWriter<'a> {
     pub(crate) fn new(d: Dialect) -> Self {
         SqlWriter {
             d,
-            sql: String::with_capacity(128),
+            sql: String::with_capacity(256),
             slots: Vec::new(),
             next_value: 0,
             scopes: Scopes::default(),
@@ -123,10 +141,10 @@ impl<'a> SqlWriter<'a> {
 
     fn table_name(&mut self, t: &TableDef) {
         if let Some(s) = &t.schema {
-            self.ident(s);
+            self.d.ident_masked(&mut self.sql, s, t.schema_quote);
             self.sql.push('.');
         }
-        self.ident(&t.name);
+        self.d.ident_masked(&mut self.sql, &t.name, t.name_quote);
     }
 
     /// Writes a placeholder for `source`, with a PostgreSQL cast to `cast` when given.
@@ -135,7 +153,7 @@ impl<'a> SqlWriter<'a> {
         if self.pg() {
             self.pg_n += 1;
             self.sql.push('$');
-            let _ = write!(self.sql, "{}", self.pg_n);
+            push_number(&mut self.sql, self.pg_n);
         } else {
             self.sql.push('?');
         }
@@ -204,7 +222,7 @@ impl<'a> SqlWriter<'a> {
                 self.columns = s
                     .columns
                     .iter()
-                    .map(|c| c.exposed_name().map(|n| n.into_owned()).unwrap_or_default())
+                    .map(|c| c.exposed_name().unwrap_or_default())
                     .collect();
                 self.select(s, false)
             }
@@ -684,7 +702,10 @@ impl<'a> SqlWriter<'a> {
             }
             self.sql.push('.');
         }
-        self.ident(name);
+        match c.def() {
+            Some(def) => self.d.ident_masked(&mut self.sql, name, def.quote),
+            None => self.ident(name),
+        }
         Ok(())
     }
 
@@ -1048,14 +1069,10 @@ impl<'a> SqlWriter<'a> {
             if i > 0 {
                 self.sql.push_str(", ");
             }
-            let name = table
-                .columns
-                .get(c)
-                .map(|c| c.name.clone())
-                .ok_or_else(|| {
-                    CompileError::invalid(format!("no column #{c} in {}", table.name))
-                })?;
-            self.ident(&name);
+            let def = table.columns.get(c).ok_or_else(|| {
+                CompileError::invalid(format!("no column #{c} in {}", table.name))
+            })?;
+            self.d.ident_masked(&mut self.sql, &def.name, def.quote);
         }
         self.sql.push(')');
         Ok(())
@@ -1223,8 +1240,7 @@ impl<'a> SqlWriter<'a> {
             if i > 0 {
                 self.sql.push_str(", ");
             }
-            self.columns
-                .push(n.exposed_name().map(|x| x.into_owned()).unwrap_or_default());
+            self.columns.push(n.exposed_name().unwrap_or_default());
             r = match &n.0 {
                 N::Label(l) => self.expr(&l.e, P_TEXT, true).map(|()| {
                     self.sql.push_str(" AS ");
@@ -1253,7 +1269,7 @@ impl<'a> SqlWriter<'a> {
                 self.ident(c);
             }
             self.returning_rendered = true;
-            self.columns = cols.clone();
+            self.columns = cols.iter().map(|c| Cow::Owned(c.clone())).collect();
         }
         self.returns_defaults = cols;
         Ok(())
@@ -1353,8 +1369,13 @@ impl<'a> SqlWriter<'a> {
                 self.table_name(table);
                 self.sql.push('.');
             }
-            let name = a.column.name().unwrap_or_default().to_owned();
-            self.ident(&name);
+            match a.column.def() {
+                Some(def) => self.d.ident_masked(&mut self.sql, &def.name, def.quote),
+                None => {
+                    let name = a.column.name().unwrap_or_default().to_owned();
+                    self.ident(&name);
+                }
+            }
             self.sql.push_str(" = ");
             self.expr(&a.value, P_TEXT, false)?;
         }
@@ -1368,7 +1389,7 @@ impl<'a> SqlWriter<'a> {
                 self.table_name(table);
                 self.sql.push('.');
             }
-            self.ident(&c.name);
+            self.d.ident_masked(&mut self.sql, &c.name, c.quote);
             self.sql.push_str(" = ");
             self.default_slot(d)?;
         }

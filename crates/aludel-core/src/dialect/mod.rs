@@ -9,7 +9,7 @@
 //! assert_eq!(Dialect::mariadb().to_string(), "MariaDB 10.11.0");
 //! ```
 
-mod reserved;
+pub(crate) mod reserved;
 
 use std::fmt;
 
@@ -307,12 +307,25 @@ impl Dialect {
     /// assert!(pg.needs_quotes("has spaces"));
     /// ```
     pub fn needs_quotes(&self, ident: &str) -> bool {
-        let b = ident.as_bytes();
-        let plain = !b.is_empty()
-            && !b[0].is_ascii_digit()
-            && b.iter()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'_');
-        !plain || reserved::is_reserved(self.kind, ident)
+        reserved::quote_mask(ident) & self.quote_bit() != 0
+    }
+
+    /// This dialect family's bit in a quoting mask.
+    pub(crate) fn quote_bit(&self) -> u8 {
+        match self.kind {
+            DialectKind::Postgres => reserved::QUOTE_PG,
+            DialectKind::MySql | DialectKind::MariaDb => reserved::QUOTE_MY,
+            DialectKind::Sqlite => reserved::QUOTE_LITE,
+        }
+    }
+
+    /// Appends `ident` whose quoting mask (from [`reserved::quote_mask`]) is known.
+    pub(crate) fn ident_masked(&self, out: &mut String, ident: &str, mask: u8) {
+        if mask & self.quote_bit() == 0 {
+            out.push_str(ident);
+        } else {
+            self.push_quoted(out, ident);
+        }
     }
 
     /// Appends `ident`, quoted if needed, with the quote character doubled inside.
@@ -324,10 +337,14 @@ impl Dialect {
     /// assert_eq!(s, "`back``tick`");
     /// ```
     pub fn quote_ident_into(&self, out: &mut String, ident: &str) {
-        if !self.needs_quotes(ident) {
+        if self.needs_quotes(ident) {
+            self.push_quoted(out, ident);
+        } else {
             out.push_str(ident);
-            return;
         }
+    }
+
+    fn push_quoted(&self, out: &mut String, ident: &str) {
         let q = if self.is_mysql_family() { '`' } else { '"' };
         out.reserve(ident.len() + 2);
         out.push(q);

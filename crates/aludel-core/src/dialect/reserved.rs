@@ -3,608 +3,690 @@
 //! Taken from each database's documented keyword list (PostgreSQL: reserved, column-name
 //! and type/function-name keywords; MySQL 8.0 and MariaDB reserved words; SQLite
 //! keywords). Quoting a word that did not need it is harmless; missing one is a syntax
-//! error, so the lists err on the side of inclusion.
+//! error, so the lists err on the side of inclusion. The lists are sorted: lookups are
+//! binary searches, and run at compile time for `#[derive(Table)]` names.
 
-use super::DialectKind;
+/// Bit of a quoting mask: PostgreSQL needs quotes.
+pub(crate) const QUOTE_PG: u8 = 1;
+/// Bit of a quoting mask: MySQL / MariaDB need quotes.
+pub(crate) const QUOTE_MY: u8 = 2;
+/// Bit of a quoting mask: SQLite needs quotes.
+pub(crate) const QUOTE_LITE: u8 = 4;
 
-/// Whether `word` (already lowercase) is reserved in `kind`.
-pub(super) fn is_reserved(kind: DialectKind, word: &str) -> bool {
-    match kind {
-        DialectKind::Postgres => postgres(word),
-        DialectKind::MySql | DialectKind::MariaDb => mysql(word),
-        DialectKind::Sqlite => sqlite(word),
+/// Byte-wise ordering of two strings, usable in `const fn`.
+const fn cmp(a: &[u8], b: &[u8]) -> i8 {
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] < b[i] {
+            return -1;
+        }
+        if a[i] > b[i] {
+            return 1;
+        }
+        i += 1;
+    }
+    if a.len() < b.len() {
+        -1
+    } else if a.len() > b.len() {
+        1
+    } else {
+        0
     }
 }
 
-fn postgres(w: &str) -> bool {
-    matches!(
-        w,
-        "all"
-            | "analyse"
-            | "analyze"
-            | "and"
-            | "any"
-            | "array"
-            | "as"
-            | "asc"
-            | "asymmetric"
-            | "authorization"
-            | "between"
-            | "bigint"
-            | "binary"
-            | "bit"
-            | "boolean"
-            | "both"
-            | "case"
-            | "cast"
-            | "char"
-            | "character"
-            | "check"
-            | "coalesce"
-            | "collate"
-            | "collation"
-            | "column"
-            | "concurrently"
-            | "constraint"
-            | "create"
-            | "cross"
-            | "current_catalog"
-            | "current_date"
-            | "current_role"
-            | "current_schema"
-            | "current_time"
-            | "current_timestamp"
-            | "current_user"
-            | "dec"
-            | "decimal"
-            | "default"
-            | "deferrable"
-            | "desc"
-            | "distinct"
-            | "do"
-            | "else"
-            | "end"
-            | "except"
-            | "exists"
-            | "extract"
-            | "false"
-            | "fetch"
-            | "float"
-            | "for"
-            | "foreign"
-            | "freeze"
-            | "from"
-            | "full"
-            | "grant"
-            | "greatest"
-            | "group"
-            | "grouping"
-            | "having"
-            | "ilike"
-            | "in"
-            | "initially"
-            | "inner"
-            | "inout"
-            | "int"
-            | "integer"
-            | "intersect"
-            | "interval"
-            | "into"
-            | "is"
-            | "isnull"
-            | "join"
-            | "json"
-            | "lateral"
-            | "leading"
-            | "least"
-            | "left"
-            | "like"
-            | "limit"
-            | "localtime"
-            | "localtimestamp"
-            | "national"
-            | "natural"
-            | "nchar"
-            | "none"
-            | "normalize"
-            | "not"
-            | "notnull"
-            | "null"
-            | "nullif"
-            | "numeric"
-            | "offset"
-            | "on"
-            | "only"
-            | "or"
-            | "order"
-            | "out"
-            | "outer"
-            | "overlaps"
-            | "overlay"
-            | "placing"
-            | "position"
-            | "precision"
-            | "primary"
-            | "real"
-            | "references"
-            | "returning"
-            | "right"
-            | "row"
-            | "select"
-            | "session_user"
-            | "setof"
-            | "similar"
-            | "smallint"
-            | "some"
-            | "substring"
-            | "symmetric"
-            | "system_user"
-            | "table"
-            | "tablesample"
-            | "then"
-            | "time"
-            | "timestamp"
-            | "to"
-            | "trailing"
-            | "treat"
-            | "trim"
-            | "true"
-            | "union"
-            | "unique"
-            | "user"
-            | "using"
-            | "values"
-            | "varchar"
-            | "variadic"
-            | "verbose"
-            | "when"
-            | "where"
-            | "window"
-            | "with"
-            | "xmlattributes"
-            | "xmlconcat"
-            | "xmlelement"
-            | "xmlexists"
-            | "xmlforest"
-            | "xmlnamespaces"
-            | "xmlparse"
-            | "xmlpi"
-            | "xmlroot"
-            | "xmlserialize"
-            | "xmltable"
-    )
+const fn contains(list: &[&str], word: &[u8]) -> bool {
+    let (mut lo, mut hi) = (0, list.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        match cmp(list[mid].as_bytes(), word) {
+            0 => return true,
+            -1 => lo = mid + 1,
+            _ => hi = mid,
+        }
+    }
+    false
 }
 
-fn mysql(w: &str) -> bool {
-    matches!(
-        w,
-        "accessible"
-            | "add"
-            | "all"
-            | "alter"
-            | "analyze"
-            | "and"
-            | "as"
-            | "asc"
-            | "asensitive"
-            | "before"
-            | "between"
-            | "bigint"
-            | "binary"
-            | "blob"
-            | "both"
-            | "by"
-            | "call"
-            | "cascade"
-            | "case"
-            | "change"
-            | "char"
-            | "character"
-            | "check"
-            | "collate"
-            | "column"
-            | "condition"
-            | "constraint"
-            | "continue"
-            | "convert"
-            | "create"
-            | "cross"
-            | "cube"
-            | "cume_dist"
-            | "current_date"
-            | "current_time"
-            | "current_timestamp"
-            | "current_user"
-            | "cursor"
-            | "database"
-            | "databases"
-            | "day_hour"
-            | "day_microsecond"
-            | "day_minute"
-            | "day_second"
-            | "dec"
-            | "decimal"
-            | "declare"
-            | "default"
-            | "delayed"
-            | "delete"
-            | "dense_rank"
-            | "desc"
-            | "describe"
-            | "deterministic"
-            | "distinct"
-            | "distinctrow"
-            | "div"
-            | "double"
-            | "drop"
-            | "dual"
-            | "each"
-            | "else"
-            | "elseif"
-            | "empty"
-            | "enclosed"
-            | "escaped"
-            | "except"
-            | "exists"
-            | "exit"
-            | "explain"
-            | "false"
-            | "fetch"
-            | "first_value"
-            | "float"
-            | "float4"
-            | "float8"
-            | "for"
-            | "force"
-            | "foreign"
-            | "from"
-            | "fulltext"
-            | "function"
-            | "generated"
-            | "get"
-            | "grant"
-            | "group"
-            | "grouping"
-            | "groups"
-            | "having"
-            | "high_priority"
-            | "hour_microsecond"
-            | "hour_minute"
-            | "hour_second"
-            | "if"
-            | "ignore"
-            | "in"
-            | "index"
-            | "infile"
-            | "inner"
-            | "inout"
-            | "insensitive"
-            | "insert"
-            | "int"
-            | "int1"
-            | "int2"
-            | "int3"
-            | "int4"
-            | "int8"
-            | "integer"
-            | "intersect"
-            | "interval"
-            | "into"
-            | "io_after_gtids"
-            | "io_before_gtids"
-            | "is"
-            | "iterate"
-            | "join"
-            | "json_table"
-            | "key"
-            | "keys"
-            | "kill"
-            | "lag"
-            | "last_value"
-            | "lateral"
-            | "lead"
-            | "leading"
-            | "leave"
-            | "left"
-            | "like"
-            | "limit"
-            | "linear"
-            | "lines"
-            | "load"
-            | "localtime"
-            | "localtimestamp"
-            | "lock"
-            | "long"
-            | "longblob"
-            | "longtext"
-            | "loop"
-            | "low_priority"
-            | "master_bind"
-            | "master_ssl_verify_server_cert"
-            | "match"
-            | "maxvalue"
-            | "mediumblob"
-            | "mediumint"
-            | "mediumtext"
-            | "middleint"
-            | "minute_microsecond"
-            | "minute_second"
-            | "mod"
-            | "modifies"
-            | "natural"
-            | "no_write_to_binlog"
-            | "not"
-            | "nth_value"
-            | "ntile"
-            | "null"
-            | "numeric"
-            | "of"
-            | "offset"
-            | "on"
-            | "optimize"
-            | "optimizer_costs"
-            | "option"
-            | "optionally"
-            | "or"
-            | "order"
-            | "out"
-            | "outer"
-            | "outfile"
-            | "over"
-            | "page_checksum"
-            | "parse_vcol_expr"
-            | "partition"
-            | "percent_rank"
-            | "position"
-            | "precision"
-            | "primary"
-            | "procedure"
-            | "purge"
-            | "range"
-            | "rank"
-            | "read"
-            | "read_write"
-            | "reads"
-            | "real"
-            | "recursive"
-            | "ref_system_id"
-            | "references"
-            | "regexp"
-            | "release"
-            | "rename"
-            | "repeat"
-            | "replace"
-            | "require"
-            | "resignal"
-            | "restrict"
-            | "return"
-            | "returning"
-            | "revoke"
-            | "right"
-            | "rlike"
-            | "row"
-            | "row_number"
-            | "rownum"
-            | "rows"
-            | "schema"
-            | "schemas"
-            | "second_microsecond"
-            | "select"
-            | "sensitive"
-            | "separator"
-            | "set"
-            | "show"
-            | "signal"
-            | "slow"
-            | "smallint"
-            | "spatial"
-            | "specific"
-            | "sql"
-            | "sql_big_result"
-            | "sql_calc_found_rows"
-            | "sql_small_result"
-            | "sqlexception"
-            | "sqlstate"
-            | "sqlwarning"
-            | "ssl"
-            | "starting"
-            | "stats_auto_recalc"
-            | "stats_persistent"
-            | "stats_sample_pages"
-            | "stored"
-            | "straight_join"
-            | "system"
-            | "table"
-            | "terminated"
-            | "then"
-            | "tinyblob"
-            | "tinyint"
-            | "tinytext"
-            | "to"
-            | "trailing"
-            | "trigger"
-            | "true"
-            | "undo"
-            | "union"
-            | "unique"
-            | "unlock"
-            | "unsigned"
-            | "update"
-            | "usage"
-            | "use"
-            | "using"
-            | "utc_date"
-            | "utc_time"
-            | "utc_timestamp"
-            | "values"
-            | "varbinary"
-            | "varchar"
-            | "varcharacter"
-            | "varying"
-            | "virtual"
-            | "when"
-            | "where"
-            | "while"
-            | "window"
-            | "with"
-            | "write"
-            | "xor"
-            | "year_month"
-            | "zerofill"
-    )
+/// Which dialect families need `name` quoted, as a mask of `QUOTE_*` bits: all of them
+/// unless the name is lowercase letters, digits and `_` (not starting with a digit);
+/// otherwise those where it is a reserved word.
+pub(crate) const fn quote_mask(name: &str) -> u8 {
+    let b = name.as_bytes();
+    if b.is_empty() || b[0].is_ascii_digit() {
+        return QUOTE_PG | QUOTE_MY | QUOTE_LITE;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_') {
+            return QUOTE_PG | QUOTE_MY | QUOTE_LITE;
+        }
+        i += 1;
+    }
+    let mut mask = 0;
+    if contains(POSTGRES, b) {
+        mask |= QUOTE_PG;
+    }
+    if contains(MYSQL, b) {
+        mask |= QUOTE_MY;
+    }
+    if contains(SQLITE, b) {
+        mask |= QUOTE_LITE;
+    }
+    mask
 }
 
-fn sqlite(w: &str) -> bool {
-    matches!(
-        w,
-        "abort"
-            | "action"
-            | "add"
-            | "after"
-            | "all"
-            | "alter"
-            | "always"
-            | "analyze"
-            | "and"
-            | "as"
-            | "asc"
-            | "attach"
-            | "autoincrement"
-            | "before"
-            | "begin"
-            | "between"
-            | "by"
-            | "cascade"
-            | "case"
-            | "cast"
-            | "check"
-            | "collate"
-            | "column"
-            | "commit"
-            | "conflict"
-            | "constraint"
-            | "create"
-            | "cross"
-            | "current"
-            | "current_date"
-            | "current_time"
-            | "current_timestamp"
-            | "database"
-            | "default"
-            | "deferrable"
-            | "deferred"
-            | "delete"
-            | "desc"
-            | "detach"
-            | "distinct"
-            | "do"
-            | "drop"
-            | "each"
-            | "else"
-            | "end"
-            | "escape"
-            | "except"
-            | "exclude"
-            | "exclusive"
-            | "exists"
-            | "explain"
-            | "fail"
-            | "false"
-            | "filter"
-            | "first"
-            | "following"
-            | "for"
-            | "foreign"
-            | "from"
-            | "full"
-            | "generated"
-            | "glob"
-            | "group"
-            | "groups"
-            | "having"
-            | "if"
-            | "ignore"
-            | "immediate"
-            | "in"
-            | "index"
-            | "indexed"
-            | "initially"
-            | "inner"
-            | "insert"
-            | "instead"
-            | "intersect"
-            | "into"
-            | "is"
-            | "isnull"
-            | "join"
-            | "key"
-            | "last"
-            | "left"
-            | "like"
-            | "limit"
-            | "match"
-            | "materialized"
-            | "natural"
-            | "no"
-            | "not"
-            | "nothing"
-            | "notnull"
-            | "null"
-            | "nulls"
-            | "of"
-            | "offset"
-            | "on"
-            | "or"
-            | "order"
-            | "others"
-            | "outer"
-            | "over"
-            | "partition"
-            | "plan"
-            | "pragma"
-            | "preceding"
-            | "primary"
-            | "query"
-            | "raise"
-            | "range"
-            | "recursive"
-            | "references"
-            | "regexp"
-            | "reindex"
-            | "release"
-            | "rename"
-            | "replace"
-            | "restrict"
-            | "returning"
-            | "right"
-            | "rollback"
-            | "row"
-            | "rows"
-            | "savepoint"
-            | "select"
-            | "set"
-            | "table"
-            | "temp"
-            | "temporary"
-            | "then"
-            | "ties"
-            | "to"
-            | "transaction"
-            | "trigger"
-            | "true"
-            | "unbounded"
-            | "union"
-            | "unique"
-            | "update"
-            | "using"
-            | "vacuum"
-            | "values"
-            | "view"
-            | "virtual"
-            | "when"
-            | "where"
-            | "window"
-            | "with"
-            | "without"
-    )
+const POSTGRES: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "between",
+    "bigint",
+    "binary",
+    "bit",
+    "boolean",
+    "both",
+    "case",
+    "cast",
+    "char",
+    "character",
+    "check",
+    "coalesce",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "dec",
+    "decimal",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "exists",
+    "extract",
+    "false",
+    "fetch",
+    "float",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "greatest",
+    "group",
+    "grouping",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "inout",
+    "int",
+    "integer",
+    "intersect",
+    "interval",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "json",
+    "lateral",
+    "leading",
+    "least",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "national",
+    "natural",
+    "nchar",
+    "none",
+    "normalize",
+    "not",
+    "notnull",
+    "null",
+    "nullif",
+    "numeric",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "out",
+    "outer",
+    "overlaps",
+    "overlay",
+    "placing",
+    "position",
+    "precision",
+    "primary",
+    "real",
+    "references",
+    "returning",
+    "right",
+    "row",
+    "select",
+    "session_user",
+    "setof",
+    "similar",
+    "smallint",
+    "some",
+    "substring",
+    "symmetric",
+    "system_user",
+    "table",
+    "tablesample",
+    "then",
+    "time",
+    "timestamp",
+    "to",
+    "trailing",
+    "treat",
+    "trim",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "values",
+    "varchar",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+    "xmlattributes",
+    "xmlconcat",
+    "xmlelement",
+    "xmlexists",
+    "xmlforest",
+    "xmlnamespaces",
+    "xmlparse",
+    "xmlpi",
+    "xmlroot",
+    "xmlserialize",
+    "xmltable",
+];
+
+const MYSQL: &[&str] = &[
+    "accessible",
+    "add",
+    "all",
+    "alter",
+    "analyze",
+    "and",
+    "as",
+    "asc",
+    "asensitive",
+    "before",
+    "between",
+    "bigint",
+    "binary",
+    "blob",
+    "both",
+    "by",
+    "call",
+    "cascade",
+    "case",
+    "change",
+    "char",
+    "character",
+    "check",
+    "collate",
+    "column",
+    "condition",
+    "constraint",
+    "continue",
+    "convert",
+    "create",
+    "cross",
+    "cube",
+    "cume_dist",
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "cursor",
+    "database",
+    "databases",
+    "day_hour",
+    "day_microsecond",
+    "day_minute",
+    "day_second",
+    "dec",
+    "decimal",
+    "declare",
+    "default",
+    "delayed",
+    "delete",
+    "dense_rank",
+    "desc",
+    "describe",
+    "deterministic",
+    "distinct",
+    "distinctrow",
+    "div",
+    "double",
+    "drop",
+    "dual",
+    "each",
+    "else",
+    "elseif",
+    "empty",
+    "enclosed",
+    "escaped",
+    "except",
+    "exists",
+    "exit",
+    "explain",
+    "false",
+    "fetch",
+    "first_value",
+    "float",
+    "float4",
+    "float8",
+    "for",
+    "force",
+    "foreign",
+    "from",
+    "fulltext",
+    "function",
+    "generated",
+    "get",
+    "grant",
+    "group",
+    "grouping",
+    "groups",
+    "having",
+    "high_priority",
+    "hour_microsecond",
+    "hour_minute",
+    "hour_second",
+    "if",
+    "ignore",
+    "in",
+    "index",
+    "infile",
+    "inner",
+    "inout",
+    "insensitive",
+    "insert",
+    "int",
+    "int1",
+    "int2",
+    "int3",
+    "int4",
+    "int8",
+    "integer",
+    "intersect",
+    "interval",
+    "into",
+    "io_after_gtids",
+    "io_before_gtids",
+    "is",
+    "iterate",
+    "join",
+    "json_table",
+    "key",
+    "keys",
+    "kill",
+    "lag",
+    "last_value",
+    "lateral",
+    "lead",
+    "leading",
+    "leave",
+    "left",
+    "like",
+    "limit",
+    "linear",
+    "lines",
+    "load",
+    "localtime",
+    "localtimestamp",
+    "lock",
+    "long",
+    "longblob",
+    "longtext",
+    "loop",
+    "low_priority",
+    "master_bind",
+    "master_ssl_verify_server_cert",
+    "match",
+    "maxvalue",
+    "mediumblob",
+    "mediumint",
+    "mediumtext",
+    "middleint",
+    "minute_microsecond",
+    "minute_second",
+    "mod",
+    "modifies",
+    "natural",
+    "no_write_to_binlog",
+    "not",
+    "nth_value",
+    "ntile",
+    "null",
+    "numeric",
+    "of",
+    "offset",
+    "on",
+    "optimize",
+    "optimizer_costs",
+    "option",
+    "optionally",
+    "or",
+    "order",
+    "out",
+    "outer",
+    "outfile",
+    "over",
+    "page_checksum",
+    "parse_vcol_expr",
+    "partition",
+    "percent_rank",
+    "position",
+    "precision",
+    "primary",
+    "procedure",
+    "purge",
+    "range",
+    "rank",
+    "read",
+    "read_write",
+    "reads",
+    "real",
+    "recursive",
+    "ref_system_id",
+    "references",
+    "regexp",
+    "release",
+    "rename",
+    "repeat",
+    "replace",
+    "require",
+    "resignal",
+    "restrict",
+    "return",
+    "returning",
+    "revoke",
+    "right",
+    "rlike",
+    "row",
+    "row_number",
+    "rownum",
+    "rows",
+    "schema",
+    "schemas",
+    "second_microsecond",
+    "select",
+    "sensitive",
+    "separator",
+    "set",
+    "show",
+    "signal",
+    "slow",
+    "smallint",
+    "spatial",
+    "specific",
+    "sql",
+    "sql_big_result",
+    "sql_calc_found_rows",
+    "sql_small_result",
+    "sqlexception",
+    "sqlstate",
+    "sqlwarning",
+    "ssl",
+    "starting",
+    "stats_auto_recalc",
+    "stats_persistent",
+    "stats_sample_pages",
+    "stored",
+    "straight_join",
+    "system",
+    "table",
+    "terminated",
+    "then",
+    "tinyblob",
+    "tinyint",
+    "tinytext",
+    "to",
+    "trailing",
+    "trigger",
+    "true",
+    "undo",
+    "union",
+    "unique",
+    "unlock",
+    "unsigned",
+    "update",
+    "usage",
+    "use",
+    "using",
+    "utc_date",
+    "utc_time",
+    "utc_timestamp",
+    "values",
+    "varbinary",
+    "varchar",
+    "varcharacter",
+    "varying",
+    "virtual",
+    "when",
+    "where",
+    "while",
+    "window",
+    "with",
+    "write",
+    "xor",
+    "year_month",
+    "zerofill",
+];
+
+const SQLITE: &[&str] = &[
+    "abort",
+    "action",
+    "add",
+    "after",
+    "all",
+    "alter",
+    "always",
+    "analyze",
+    "and",
+    "as",
+    "asc",
+    "attach",
+    "autoincrement",
+    "before",
+    "begin",
+    "between",
+    "by",
+    "cascade",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "commit",
+    "conflict",
+    "constraint",
+    "create",
+    "cross",
+    "current",
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "database",
+    "default",
+    "deferrable",
+    "deferred",
+    "delete",
+    "desc",
+    "detach",
+    "distinct",
+    "do",
+    "drop",
+    "each",
+    "else",
+    "end",
+    "escape",
+    "except",
+    "exclude",
+    "exclusive",
+    "exists",
+    "explain",
+    "fail",
+    "false",
+    "filter",
+    "first",
+    "following",
+    "for",
+    "foreign",
+    "from",
+    "full",
+    "generated",
+    "glob",
+    "group",
+    "groups",
+    "having",
+    "if",
+    "ignore",
+    "immediate",
+    "in",
+    "index",
+    "indexed",
+    "initially",
+    "inner",
+    "insert",
+    "instead",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "key",
+    "last",
+    "left",
+    "like",
+    "limit",
+    "match",
+    "materialized",
+    "natural",
+    "no",
+    "not",
+    "nothing",
+    "notnull",
+    "null",
+    "nulls",
+    "of",
+    "offset",
+    "on",
+    "or",
+    "order",
+    "others",
+    "outer",
+    "over",
+    "partition",
+    "plan",
+    "pragma",
+    "preceding",
+    "primary",
+    "query",
+    "raise",
+    "range",
+    "recursive",
+    "references",
+    "regexp",
+    "reindex",
+    "release",
+    "rename",
+    "replace",
+    "restrict",
+    "returning",
+    "right",
+    "rollback",
+    "row",
+    "rows",
+    "savepoint",
+    "select",
+    "set",
+    "table",
+    "temp",
+    "temporary",
+    "then",
+    "ties",
+    "to",
+    "transaction",
+    "trigger",
+    "true",
+    "unbounded",
+    "union",
+    "unique",
+    "update",
+    "using",
+    "vacuum",
+    "values",
+    "view",
+    "virtual",
+    "when",
+    "where",
+    "window",
+    "with",
+    "without",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_are_sorted_and_lowercase() {
+        for list in [POSTGRES, MYSQL, SQLITE] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]));
+            assert!(
+                list.iter()
+                    .all(|w| w.bytes().all(|c| c.is_ascii_lowercase() || c == b'_'))
+            );
+        }
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(quote_mask("user_id"), 0);
+        assert_eq!(quote_mask("order"), QUOTE_PG | QUOTE_MY | QUOTE_LITE);
+        assert_eq!(quote_mask("returning"), QUOTE_PG | QUOTE_MY | QUOTE_LITE);
+        assert_eq!(quote_mask("dual"), QUOTE_MY);
+        assert_eq!(quote_mask("Users"), QUOTE_PG | QUOTE_MY | QUOTE_LITE);
+        assert_eq!(quote_mask("1abc"), QUOTE_PG | QUOTE_MY | QUOTE_LITE);
+        assert_eq!(quote_mask(""), QUOTE_PG | QUOTE_MY | QUOTE_LITE);
+        assert_eq!(quote_mask("a b"), QUOTE_PG | QUOTE_MY | QUOTE_LITE);
+        for w in POSTGRES {
+            assert!(quote_mask(w) & QUOTE_PG != 0, "{w}");
+        }
+    }
 }

@@ -224,16 +224,13 @@ impl Node {
                 _ => None,
             }
         };
-        let mut items: Vec<Node> = Vec::new();
-        match parts(&a) {
-            Some(p) => items.extend(p.iter().cloned()),
-            None => items.push(a),
-        }
-        match parts(&b) {
-            Some(p) => items.extend(p.iter().cloned()),
-            None => items.push(b),
-        }
-        let items: Arc<[Node]> = items.into();
+        // Exact-size iterators: one allocation for the list.
+        let items: Arc<[Node]> = match (parts(&a), parts(&b)) {
+            (None, None) => Arc::from([a, b]),
+            (Some(pa), None) => pa.iter().cloned().chain([b]).collect(),
+            (None, Some(pb)) => [a].into_iter().chain(pb.iter().cloned()).collect(),
+            (Some(pa), Some(pb)) => pa.iter().chain(pb.iter()).cloned().collect(),
+        };
         Node(if and { N::And(items) } else { N::Or(items) })
     }
 
@@ -241,7 +238,10 @@ impl Node {
     pub(crate) fn exposed_name(&self) -> Option<Cow<'static, str>> {
         match &self.0 {
             N::Label(l) => Some(l.name.clone()),
-            N::Column(c) => c.name().map(|n| Cow::Owned(n.to_owned())),
+            N::Column(c) => c
+                .static_name()
+                .map(Cow::Borrowed)
+                .or_else(|| c.name().map(|n| Cow::Owned(n.to_owned()))),
             _ => None,
         }
     }

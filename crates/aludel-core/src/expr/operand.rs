@@ -81,12 +81,16 @@ pub trait IntoLiteral {
 )]
 pub trait Compatible<T> {}
 
+#[diagnostic::do_not_recommend]
 impl Compatible<Dyn> for Dyn {}
 
 macro_rules! base_type {
     ($t:ty) => {
+        #[diagnostic::do_not_recommend]
         impl Compatible<$t> for $t {}
+        #[diagnostic::do_not_recommend]
         impl Compatible<Dyn> for $t {}
+        #[diagnostic::do_not_recommend]
         impl Compatible<$t> for Dyn {}
         value_operand!($t => $t);
         impl IntoLiteral for $t {
@@ -108,66 +112,77 @@ macro_rules! base_type {
 /// and `Dyn`).
 macro_rules! value_operand {
     ($t:ty => $($v:ty),+) => {$(
+        #[diagnostic::do_not_recommend]
         impl AsExpr<$t> for $v {
             type SqlType = $t;
             fn into_operand(self) -> Node {
                 Node::bind(Value::from(self), <$t as SqlType>::DATA_TYPE)
             }
         }
+        #[diagnostic::do_not_recommend]
         impl AsExpr<Option<$t>> for $v {
             type SqlType = $t;
             fn into_operand(self) -> Node {
                 Node::bind(Value::from(self), <$t as SqlType>::DATA_TYPE)
             }
         }
+        #[diagnostic::do_not_recommend]
         impl AsExpr<$t> for Option<$v> {
             type SqlType = Option<$t>;
             fn into_operand(self) -> Node {
                 Node::bind(Value::from(self), <$t as SqlType>::DATA_TYPE)
             }
         }
+        #[diagnostic::do_not_recommend]
         impl AsExpr<Option<$t>> for Option<$v> {
             type SqlType = Option<$t>;
             fn into_operand(self) -> Node {
                 Node::bind(Value::from(self), <$t as SqlType>::DATA_TYPE)
             }
         }
+        #[diagnostic::do_not_recommend]
         impl AsExpr<Dyn> for $v {
             type SqlType = $t;
             fn into_operand(self) -> Node {
                 Node::bind(Value::from(self), <$t as SqlType>::DATA_TYPE)
             }
         }
+        #[diagnostic::do_not_recommend]
         impl AsExpr<Dyn> for Option<$v> {
             type SqlType = Option<$t>;
             fn into_operand(self) -> Node {
                 Node::bind(Value::from(self), <$t as SqlType>::DATA_TYPE)
             }
         }
+        #[diagnostic::do_not_recommend]
         impl BindValue<$t> for $v {
             type SqlType = $t;
             fn into_bind_value(self) -> Value {
                 Value::from(self)
             }
         }
+        #[diagnostic::do_not_recommend]
         impl BindValue<Option<$t>> for $v {
             type SqlType = $t;
             fn into_bind_value(self) -> Value {
                 Value::from(self)
             }
         }
+        #[diagnostic::do_not_recommend]
         impl BindValue<$t> for Option<$v> {
             type SqlType = Option<$t>;
             fn into_bind_value(self) -> Value {
                 Value::from(self)
             }
         }
+        #[diagnostic::do_not_recommend]
         impl BindValue<Option<$t>> for Option<$v> {
             type SqlType = Option<$t>;
             fn into_bind_value(self) -> Value {
                 Value::from(self)
             }
         }
+        #[diagnostic::do_not_recommend]
         impl BindValue<Dyn> for $v {
             type SqlType = $t;
             fn into_bind_value(self) -> Value {
@@ -206,8 +221,11 @@ impl IntoLiteral for &str {
 #[allow(unused_macros)]
 macro_rules! feature_type {
     ($t:ty) => {
+        #[diagnostic::do_not_recommend]
         impl Compatible<$t> for $t {}
+        #[diagnostic::do_not_recommend]
         impl Compatible<Dyn> for $t {}
+        #[diagnostic::do_not_recommend]
         impl Compatible<$t> for Dyn {}
         value_operand!($t => $t);
         impl IntoLiteral for $t {
@@ -251,6 +269,7 @@ mod json_types {
     feature_type!(serde_json::Value);
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: SqlType, U: SqlType> AsExpr<T> for Expr<U>
 where
     U::NotNull: Compatible<T::NotNull>,
@@ -261,6 +280,7 @@ where
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: SqlType, U: SqlType> AsExpr<T> for &Expr<U>
 where
     U::NotNull: Compatible<T::NotNull>,
@@ -271,6 +291,7 @@ where
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: SqlType, U: SqlType> AsExpr<T> for Column<U>
 where
     U::NotNull: Compatible<T::NotNull>,
@@ -281,6 +302,7 @@ where
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: SqlType, U: SqlType> AsExpr<T> for &Column<U>
 where
     U::NotNull: Compatible<T::NotNull>,
@@ -291,6 +313,7 @@ where
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: SqlType, U: SqlType> AsExpr<T> for Labeled<U>
 where
     U::NotNull: Compatible<T::NotNull>,
@@ -358,6 +381,7 @@ impl<T: SqlType, V: BindValue<T> + Clone> InOperand<T> for &[V] {
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: SqlType, U: SqlType> InOperand<T> for &Select<U>
 where
     U::NotNull: Compatible<T::NotNull>,
@@ -368,6 +392,7 @@ where
     }
 }
 
+#[diagnostic::do_not_recommend]
 impl<T: SqlType, U: SqlType> InOperand<T> for Select<U>
 where
     U::NotNull: Compatible<T::NotNull>,

@@ -125,9 +125,11 @@ impl TableBuilder {
         data_type: DataType,
         f: impl FnOnce(ColumnBuilder) -> ColumnBuilder,
     ) -> Self {
+        let name = name.into();
         let base = ColumnBuilder {
             def: ColumnDef {
-                name: name.into(),
+                quote: crate::dialect::reserved::quote_mask(&name),
+                name,
                 data_type,
                 nullable: false,
                 primary_key: false,
@@ -224,6 +226,11 @@ impl TableBuilder {
         }
         Ok(DynTable {
             def: Arc::new(TableDef {
+                name_quote: crate::dialect::reserved::quote_mask(&self.name),
+                schema_quote: self
+                    .schema
+                    .as_deref()
+                    .map_or(0, crate::dialect::reserved::quote_mask),
                 name: self.name,
                 schema: self.schema,
                 columns: Cow::Owned(self.columns),

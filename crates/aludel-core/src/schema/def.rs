@@ -125,6 +125,8 @@ pub struct ColumnDef {
     pub(crate) onupdate: Option<ClientDefault>,
     pub(crate) server_default: Option<ServerDefault>,
     pub(crate) server_onupdate: Option<ServerDefault>,
+    /// Which dialect families need the name quoted (see `reserved::quote_mask`).
+    pub(crate) quote: u8,
 }
 
 impl ColumnDef {
@@ -146,6 +148,7 @@ impl ColumnDef {
     ) -> ColumnDef {
         ColumnDef {
             name: Cow::Borrowed(name),
+            quote: crate::dialect::reserved::quote_mask(name),
             data_type,
             nullable,
             primary_key,
@@ -624,6 +627,9 @@ pub struct TableDef {
     pub(crate) indexes: Cow<'static, [IndexDef]>,
     /// 0 for statics (identified by address); a unique id for runtime tables.
     pub(crate) id: u64,
+    /// Quoting masks of the name and the schema.
+    pub(crate) name_quote: u8,
+    pub(crate) schema_quote: u8,
 }
 
 impl TableDef {
@@ -638,6 +644,11 @@ impl TableDef {
     ) -> TableDef {
         TableDef {
             name: Cow::Borrowed(name),
+            name_quote: crate::dialect::reserved::quote_mask(name),
+            schema_quote: match schema {
+                Some(s) => crate::dialect::reserved::quote_mask(s),
+                None => 0,
+            },
             schema: match schema {
                 Some(s) => Some(Cow::Borrowed(s)),
                 None => None,

@@ -152,6 +152,28 @@ impl ColumnRef {
         }
     }
 
+    /// The column's name when it lives in a `static` definition (no copy needed).
+    pub(crate) fn static_name(&self) -> Option<&'static str> {
+        let def: &'static TableDef = match &self.source {
+            Source::Table(TableRef::Static(d)) => d,
+            Source::Alias(a) => match a.table {
+                TableRef::Static(d) => d,
+                TableRef::Shared(_) => return None,
+            },
+            _ => return None,
+        };
+        match &def.columns {
+            std::borrow::Cow::Borrowed(cols) => {
+                cols.get(usize::from(self.index))
+                    .and_then(|c| match &c.name {
+                        std::borrow::Cow::Borrowed(n) => Some(*n),
+                        std::borrow::Cow::Owned(_) => None,
+                    })
+            }
+            std::borrow::Cow::Owned(_) => None,
+        }
+    }
+
     /// The column definition, for table and alias columns.
     pub(crate) fn def(&self) -> Option<&ColumnDef> {
         self.source

@@ -206,21 +206,25 @@ pub trait IntoTarget {
     fn into_target(self) -> TableRef;
 }
 
+#[diagnostic::do_not_recommend]
 impl<R> IntoTarget for Table<R> {
     fn into_target(self) -> TableRef {
         self.table_ref()
     }
 }
+#[diagnostic::do_not_recommend]
 impl<R> IntoTarget for &Table<R> {
     fn into_target(self) -> TableRef {
         self.table_ref()
     }
 }
+#[diagnostic::do_not_recommend]
 impl IntoTarget for DynTable {
     fn into_target(self) -> TableRef {
         TableRef::Shared(self.def)
     }
 }
+#[diagnostic::do_not_recommend]
 impl IntoTarget for &DynTable {
     fn into_target(self) -> TableRef {
         TableRef::Shared(self.def.clone())
@@ -491,10 +495,9 @@ impl<Ret> Insert<Ret> {
     /// assert!(s.compile(&MySql).is_err());
     /// ```
     pub fn returning<S: Selectable>(&self, columns: S) -> Insert<S::Row> {
-        let mut v = Vec::new();
-        columns.push_columns(&mut v);
+        let v = List::from_items(columns.into_nodes());
         Insert::from_core(InsertCore {
-            returning: List::from_vec(v),
+            returning: v,
             ..self.core.clone()
         })
     }
@@ -657,10 +660,9 @@ impl<Ret> Update<Ret> {
     /// assert!(s.compile(&MariaDb).is_err());
     /// ```
     pub fn returning<S: Selectable>(&self, columns: S) -> Update<S::Row> {
-        let mut v = Vec::new();
-        columns.push_columns(&mut v);
+        let v = List::from_items(columns.into_nodes());
         Update::from_core(UpdateCore {
-            returning: List::from_vec(v),
+            returning: v,
             ..self.core.clone()
         })
     }
@@ -790,10 +792,9 @@ impl<Ret> Delete<Ret> {
     /// assert!(s.compile(&MySql).is_err());
     /// ```
     pub fn returning<S: Selectable>(&self, columns: S) -> Delete<S::Row> {
-        let mut v = Vec::new();
-        columns.push_columns(&mut v);
+        let v = List::from_items(columns.into_nodes());
         Delete::from_core(DeleteCore {
-            returning: List::from_vec(v),
+            returning: v,
             ..self.core.clone()
         })
     }

@@ -21,8 +21,8 @@ pub(crate) use dml::{DeleteCore, InsertCore, InsertSource, UpdateCore};
 pub use select::SelectCore;
 pub(crate) use select::{Distinct, JoinKind, Lock, LockStrength, LockWait};
 pub use select::{
-    ExprList, FromClause, IntoOrderBy, OrderByList, Select, Selectable, Subquery, SubqueryColumns,
-    exists, select,
+    ExprList, FromClause, IntoOrderBy, OrderByList, ScalarRow, Select, Selectable, Subquery,
+    SubqueryColumns, exists, select,
 };
 
 use std::sync::Arc;
@@ -44,10 +44,17 @@ impl<T> Default for List<T> {
 
 impl<T: Clone> List<T> {
     pub(crate) fn from_vec(v: Vec<T>) -> Self {
-        if v.is_empty() {
+        List::from_items(v)
+    }
+
+    /// A list of `items`; one allocation when the iterator's length is exact (arrays,
+    /// vectors, mapped ranges).
+    pub(crate) fn from_items(items: impl IntoIterator<Item = T>) -> Self {
+        let arc: Arc<[T]> = items.into_iter().collect();
+        if arc.is_empty() {
             List(None)
         } else {
-            List(Some(v.into()))
+            List(Some(arc))
         }
     }
 
@@ -69,8 +76,6 @@ impl<T: Clone> List<T> {
 
     /// A new list with `items` appended.
     pub(crate) fn extended(&self, items: impl IntoIterator<Item = T>) -> Self {
-        let mut v: Vec<T> = self.as_slice().to_vec();
-        v.extend(items);
-        List::from_vec(v)
+        List::from_items(self.as_slice().iter().cloned().chain(items))
     }
 }

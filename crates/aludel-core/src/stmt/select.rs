@@ -112,10 +112,8 @@ impl<R> Clone for Select<R> {
 /// # let _ = (one, two, all);
 /// ```
 pub fn select<S: Selectable>(columns: S) -> Select<S::Row> {
-    let mut cols = Vec::new();
-    columns.push_columns(&mut cols);
     Select::from_core(SelectCore {
-        columns: List::from_vec(cols),
+        columns: List::from_items(columns.into_nodes()),
         ..SelectCore::default()
     })
 }
@@ -147,67 +145,68 @@ pub trait Selectable {
     /// The Rust type each row decodes into.
     type Row;
     #[doc(hidden)]
-    fn push_columns(self, out: &mut Vec<Node>);
+    fn into_nodes(self) -> impl Iterator<Item = Node>;
 }
 
 impl<E: Expression> Selectable for E {
     type Row = E::SqlType;
-    fn push_columns(self, out: &mut Vec<Node>) {
-        out.push(self.into_node());
+    fn into_nodes(self) -> impl Iterator<Item = Node> {
+        [self.into_node()].into_iter()
     }
 }
 
-fn push_table_columns(source: Source, n: usize, out: &mut Vec<Node>) {
-    out.extend((0..n).map(|i| {
+fn table_columns(source: Source, n: usize) -> impl Iterator<Item = Node> {
+    (0..n).map(move |i| {
         Node::column(ColumnRef {
             source: source.clone(),
             index: i as u16,
         })
-    }));
+    })
 }
 
 impl<R> Selectable for Table<R> {
     type Row = R;
-    fn push_columns(self, out: &mut Vec<Node>) {
-        let n = self.def.columns.len();
-        push_table_columns(Source::Table(self.table_ref()), n, out);
+    fn into_nodes(self) -> impl Iterator<Item = Node> {
+        table_columns(Source::Table(self.table_ref()), self.def.columns.len())
     }
 }
 
 impl<R> Selectable for &Table<R> {
     type Row = R;
-    fn push_columns(self, out: &mut Vec<Node>) {
-        (*self).push_columns(out);
+    fn into_nodes(self) -> impl Iterator<Item = Node> {
+        (*self).into_nodes()
     }
 }
 
 impl<R> Selectable for Aliased<R> {
     type Row = R;
-    fn push_columns(self, out: &mut Vec<Node>) {
+    fn into_nodes(self) -> impl Iterator<Item = Node> {
         let n = self.alias.table.def().columns.len();
-        push_table_columns(Source::Alias(self.alias), n, out);
+        table_columns(Source::Alias(self.alias), n)
     }
 }
 
 impl<R> Selectable for &Aliased<R> {
     type Row = R;
-    fn push_columns(self, out: &mut Vec<Node>) {
-        self.clone().push_columns(out);
+    fn into_nodes(self) -> impl Iterator<Item = Node> {
+        self.clone().into_nodes()
     }
 }
 
 impl Selectable for &DynTable {
     type Row = Dyn;
-    fn push_columns(self, out: &mut Vec<Node>) {
-        let n = self.def.columns.len();
-        push_table_columns(Source::Table(TableRef::Shared(self.def.clone())), n, out);
+    fn into_nodes(self) -> impl Iterator<Item = Node> {
+        table_columns(
+            Source::Table(TableRef::Shared(self.def.clone())),
+            self.def.columns.len(),
+        )
     }
 }
 
 impl Selectable for Vec<Node> {
     type Row = Dyn;
-    fn push_columns(self, out: &mut Vec<Node>) {
-        out.extend(self);
+    fn into_nodes(self) -> impl Iterator<Item = Node> {
+        self.into_iter()
     }
 }
 
@@ -216,25 +215,25 @@ macro_rules! tuple_selectable {
         impl<$($name: Expression),+> Selectable for ($($name,)+) {
             type Row = ($($name::SqlType,)+);
             #[allow(non_snake_case)]
-            fn push_columns(self, out: &mut Vec<Node>) {
+            fn into_nodes(self) -> impl Iterator<Item = Node> {
                 let ($($name,)+) = self;
-                $(out.push($name.into_node());)+
+                [$($name.into_node()),+].into_iter()
             }
         }
 
         impl<$($name: Expression),+> ExprList for ($($name,)+) {
             #[allow(non_snake_case)]
-            fn push_exprs(self, out: &mut Vec<Node>) {
+            fn into_exprs(self) -> impl Iterator<Item = Node> {
                 let ($($name,)+) = self;
-                $(out.push($name.into_node());)+
+                [$($name.into_node()),+].into_iter()
             }
         }
 
         impl<$($name: IntoOrderBy),+> OrderByList for ($($name,)+) {
             #[allow(non_snake_case)]
-            fn push_order_by(self, out: &mut Vec<OrderBy>) {
+            fn into_items(self) -> impl Iterator<Item = OrderBy> {
                 let ($($name,)+) = self;
-                $(out.push($name.into_order_by());)+
+                [$($name.into_order_by()),+].into_iter()
             }
         }
 
@@ -275,18 +274,18 @@ tuple_selectable!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P);
 /// ```
 pub trait ExprList {
     #[doc(hidden)]
-    fn push_exprs(self, out: &mut Vec<Node>);
+    fn into_exprs(self) -> impl Iterator<Item = Node>;
 }
 
 impl<E: Expression> ExprList for E {
-    fn push_exprs(self, out: &mut Vec<Node>) {
-        out.push(self.into_node());
+    fn into_exprs(self) -> impl Iterator<Item = Node> {
+        [self.into_node()].into_iter()
     }
 }
 
 impl ExprList for Vec<Node> {
-    fn push_exprs(self, out: &mut Vec<Node>) {
-        out.extend(self);
+    fn into_exprs(self) -> impl Iterator<Item = Node> {
+        self.into_iter()
     }
 }
 
@@ -321,24 +320,24 @@ impl IntoOrderBy for OrderBy {
 /// ```
 pub trait OrderByList {
     #[doc(hidden)]
-    fn push_order_by(self, out: &mut Vec<OrderBy>);
+    fn into_items(self) -> impl Iterator<Item = OrderBy>;
 }
 
 impl<E: Expression> OrderByList for E {
-    fn push_order_by(self, out: &mut Vec<OrderBy>) {
-        out.push(OrderBy::asc_of(self.into_node()));
+    fn into_items(self) -> impl Iterator<Item = OrderBy> {
+        [OrderBy::asc_of(self.into_node())].into_iter()
     }
 }
 
 impl OrderByList for OrderBy {
-    fn push_order_by(self, out: &mut Vec<OrderBy>) {
-        out.push(self);
+    fn into_items(self) -> impl Iterator<Item = OrderBy> {
+        [self].into_iter()
     }
 }
 
 impl OrderByList for Vec<OrderBy> {
-    fn push_order_by(self, out: &mut Vec<OrderBy>) {
-        out.extend(self);
+    fn into_items(self) -> impl Iterator<Item = OrderBy> {
+        self.into_iter()
     }
 }
 
@@ -359,41 +358,49 @@ pub trait FromClause {
     fn into_source(self) -> Source;
 }
 
+#[diagnostic::do_not_recommend]
 impl<R> FromClause for Table<R> {
     fn into_source(self) -> Source {
         Source::Table(self.table_ref())
     }
 }
+#[diagnostic::do_not_recommend]
 impl<R> FromClause for &Table<R> {
     fn into_source(self) -> Source {
         Source::Table(self.table_ref())
     }
 }
+#[diagnostic::do_not_recommend]
 impl<R> FromClause for Aliased<R> {
     fn into_source(self) -> Source {
         Source::Alias(self.alias)
     }
 }
+#[diagnostic::do_not_recommend]
 impl<R> FromClause for &Aliased<R> {
     fn into_source(self) -> Source {
         Source::Alias(self.alias.clone())
     }
 }
+#[diagnostic::do_not_recommend]
 impl<R> FromClause for Subquery<R> {
     fn into_source(self) -> Source {
         Source::Subquery(self.def)
     }
 }
+#[diagnostic::do_not_recommend]
 impl<R> FromClause for &Subquery<R> {
     fn into_source(self) -> Source {
         Source::Subquery(self.def.clone())
     }
 }
+#[diagnostic::do_not_recommend]
 impl FromClause for DynTable {
     fn into_source(self) -> Source {
         Source::Table(TableRef::Shared(self.def))
     }
 }
+#[diagnostic::do_not_recommend]
 impl FromClause for &DynTable {
     fn into_source(self) -> Source {
         Source::Table(TableRef::Shared(self.def.clone()))
@@ -433,9 +440,8 @@ impl<R> Select<R> {
     /// assert!(s.compile(&MySql).is_err());
     /// ```
     pub fn distinct_on(&self, exprs: impl ExprList) -> Self {
-        let mut v = Vec::new();
-        exprs.push_exprs(&mut v);
-        self.with(|c| c.distinct = Distinct::On(List::from_vec(v)))
+        let list = List::from_items(exprs.into_exprs());
+        self.with(|c| c.distinct = Distinct::On(list))
     }
 
     /// Adds an explicit FROM item (otherwise FROM is derived from the columns and WHERE).
@@ -542,9 +548,7 @@ impl<R> Select<R> {
     /// assert_eq!(s.compile(&Sqlite).unwrap().sql(), "SELECT count(*) GROUP BY ?");
     /// ```
     pub fn group_by(&self, exprs: impl ExprList) -> Self {
-        let mut v = Vec::new();
-        exprs.push_exprs(&mut v);
-        self.with(|c| c.group_by = c.group_by.extended(v))
+        self.with(|c| c.group_by = c.group_by.extended(exprs.into_exprs()))
     }
 
     /// Adds a HAVING condition; several calls are joined with AND.
@@ -572,9 +576,7 @@ impl<R> Select<R> {
     /// assert_eq!(s.compile(&Sqlite).unwrap().sql(), "SELECT ? AS a ORDER BY ?, ? DESC");
     /// ```
     pub fn order_by(&self, items: impl OrderByList) -> Self {
-        let mut v = Vec::new();
-        items.push_order_by(&mut v);
-        self.with(|c| c.order_by = c.order_by.extended(v))
+        self.with(|c| c.order_by = c.order_by.extended(items.into_items()))
     }
 
     /// LIMIT, as a bind parameter (one cached statement serves every limit).
@@ -734,12 +736,34 @@ impl<R> Select<R> {
     /// let c = select((users::id, n.label("posts"))).compile(&MySql).unwrap();
     /// assert_eq!(c.sql(), "SELECT users.id, (SELECT count(*) FROM posts WHERE posts.user_id = users.id) AS posts FROM users");
     /// ```
-    pub fn scalar_subquery(&self) -> Expr<Option<R::NotNull>>
+    pub fn scalar_subquery(&self) -> Expr<R::Scalar>
     where
-        R: SqlType,
+        R: ScalarRow,
     {
         Expr::new(Node(N::Scalar(Arc::new(self.core.clone()))))
     }
+}
+
+/// Row types of one column, whose SELECT can be a scalar subquery.
+///
+/// ```
+/// use aludel_core::{prelude::*, stmt::ScalarRow};
+/// fn scalar<R: ScalarRow>(s: &Select<R>) -> Expr<R::Scalar> { s.scalar_subquery() }
+/// let _: Expr<Option<i64>> = scalar(&select(literal(1i64)));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "a scalar subquery selects exactly one column, but this SELECT's rows are `{Self}`",
+    label = "this SELECT has more than one column (or a whole table)",
+    note = "select a single expression: `select(func::count_star()).scalar_subquery()`"
+)]
+pub trait ScalarRow {
+    /// The scalar's type: NULL when the subquery finds no row.
+    type Scalar: SqlType;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: SqlType> ScalarRow for T {
+    type Scalar = Option<T::NotNull>;
 }
 
 /// A SELECT used as a FROM item: `(SELECT ...) AS name`.

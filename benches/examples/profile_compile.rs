@@ -1,0 +1,58 @@
+//! A loop over one statement's construct + compile, for profilers
+//! (`valgrind --tool=callgrind target/release/examples/profile_compile s2`).
+
+use std::hint::black_box;
+
+use aludel::prelude::*;
+
+#[derive(Table)]
+#[aludel(name = "users")]
+#[allow(dead_code)]
+struct Users {
+    #[aludel(primary_key)]
+    id: i64,
+    name: String,
+    email: String,
+}
+
+#[derive(Table)]
+#[aludel(name = "posts")]
+#[allow(dead_code)]
+struct Posts {
+    #[aludel(primary_key)]
+    id: i64,
+    user_id: i64,
+    title: String,
+}
+
+fn s2(name: &str, min_post: i64) -> Select<(i64, String, Option<String>)> {
+    select((users::id, users::name, posts::title.nullable()))
+        .left_join(posts::table, posts::user_id.eq(users::id))
+        .where_(users::name.eq(name).and(posts::id.gt(min_post)))
+        .order_by(users::id.desc())
+        .limit(10)
+}
+
+fn main() {
+    let which = std::env::args().nth(1).unwrap_or_else(|| "s2".into());
+    let n: usize = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
+    let cache = aludel::StatementCache::new(64);
+    for i in 0..n {
+        match which.as_str() {
+            "construct" => {
+                black_box(s2(black_box("x"), i as i64));
+            }
+            "hot" => {
+                let s = s2(black_box("x"), i as i64);
+                let p = cache.prepare(&s, &Postgres).unwrap();
+                black_box(p.bind(&Params::new()).unwrap().params().len());
+            }
+            _ => {
+                black_box(s2(black_box("x"), i as i64).compile(&Postgres).unwrap());
+            }
+        }
+    }
+}

@@ -1,0 +1,383 @@
+//! Cache keys: statements that differ only in bound values share a key (and compile to
+//! the same SQL); any structural difference gives another key.
+
+use aludel::dialect::Dialect;
+use aludel::prelude::*;
+use aludel::schema::TableBuilder;
+use aludel::{CacheKey, DataType, StatementCache};
+
+#[derive(Table)]
+struct Users {
+    #[aludel(primary_key)]
+    id: i64,
+    name: String,
+    fullname: Option<String>,
+    age: Option<i32>,
+}
+
+#[derive(Table)]
+struct Posts {
+    #[aludel(primary_key)]
+    id: i64,
+    user_id: i64,
+    title: String,
+}
+
+fn dialects() -> [Dialect; 4] {
+    [
+        Dialect::postgres(),
+        Dialect::mysql(),
+        Dialect::mariadb(),
+        Dialect::sqlite(),
+    ]
+}
+
+/// `a` and `b` must share a key and compile to the same SQL text on every dialect.
+fn same<A: Statement, B: Statement>(what: &str, a: &A, b: &B) {
+    assert_eq!(a.cache_key(), b.cache_key(), "{what}: keys differ");
+    for d in dialects() {
+        let (ca, cb) = (
+            a.compile_statement(&d).unwrap(),
+            b.compile_statement(&d).unwrap(),
+        );
+        assert_eq!(ca.sql(), cb.sql(), "{what}: {d}: same key, different SQL");
+    }
+}
+
+fn differ<A: Statement, B: Statement>(what: &str, a: &A, b: &B) {
+    assert_ne!(a.cache_key(), b.cache_key(), "{what}: keys collide");
+}
+
+#[test]
+fn values_do_not_change_the_key() {
+    same(
+        "int values",
+        &select(users::name).where_(users::id.eq(1)),
+        &select(users::name).where_(users::id.eq(999)),
+    );
+    same(
+        "string values",
+        &select(users::id).where_(users::name.eq("a")),
+        &select(users::id).where_(users::name.eq("a much longer string with 'quotes'")),
+    );
+    same(
+        "IN list lengths",
+        &select(users::id).where_(users::id.in_([1, 2])),
+        &select(users::id).where_(users::id.in_([1, 2, 3, 4, 5])),
+    );
+    same(
+        "empty IN list",
+        &select(users::id).where_(users::id.in_(Vec::<i64>::new())),
+        &select(users::id).where_(users::id.in_([7])),
+    );
+    same(
+        "limit and offset values",
+        &select(users::id).limit(1).offset(2),
+        &select(users::id).limit(100).offset(0),
+    );
+    same(
+        "insert values",
+        &insert(users::table).values((users::name.set("a"), users::age.set(Some(1)))),
+        &insert(users::table).values((users::name.set("b"), users::age.set(None::<i32>))),
+    );
+    same(
+        "set_null and a value",
+        &update(users::table).set(users::fullname.set_null()),
+        &update(users::table).set(users::fullname.set(Some("x"))),
+    );
+    same(
+        "multi-row values",
+        &insert(posts::table)
+            .values_many([1i64, 2].map(|u| (posts::user_id.set(u), posts::title.set("t")))),
+        &insert(posts::table)
+            .values_many([8i64, 9].map(|u| (posts::user_id.set(u), posts::title.set("z")))),
+    );
+    same(
+        "text bound values",
+        &text("SELECT :a").bind("a", 1i64),
+        &text("SELECT :a").bind("a", 2i64),
+    );
+    same(
+        "named parameters",
+        &select(users::id).where_(users::id.eq(bindparam::<i64>("x"))),
+        &select(users::id).where_(users::id.eq(bindparam::<i64>("x"))),
+    );
+    same(
+        "subquery values",
+        &select(users::id)
+            .where_(users::id.in_(&select(posts::user_id).where_(posts::title.eq("a")))),
+        &select(users::id)
+            .where_(users::id.in_(&select(posts::user_id).where_(posts::title.eq("b")))),
+    );
+    let t = TableBuilder::new("events")
+        .column("id", DataType::BigInt)
+        .build()
+        .unwrap();
+    let id = t.column::<i64>("id").unwrap();
+    same(
+        "one runtime table",
+        &select(id.clone()).where_(id.eq(1)),
+        &select(id.clone()).where_(id.eq(2)),
+    );
+}
+
+#[test]
+fn structure_changes_the_key() {
+    let base = select((users::id, users::name)).where_(users::id.eq(1));
+    differ(
+        "columns",
+        &base,
+        &select((users::id, users::fullname)).where_(users::id.eq(1)),
+    );
+    differ(
+        "column order",
+        &base,
+        &select((users::name, users::id)).where_(users::id.eq(1)),
+    );
+    differ(
+        "operator",
+        &base,
+        &select((users::id, users::name)).where_(users::id.ne(1)),
+    );
+    differ(
+        "lt vs le",
+        &select(users::id).where_(users::id.lt(1)),
+        &select(users::id).where_(users::id.le(1)),
+    );
+    differ("table", &select(users::id), &select(posts::id));
+    let (a1, a2) = (users::table.alias("a1"), users::table.alias("a2"));
+    differ(
+        "alias names",
+        &select(a1.col(users::id)),
+        &select(a2.col(users::id)),
+    );
+    differ(
+        "alias vs table",
+        &select(a1.col(users::id)),
+        &select(users::id),
+    );
+    differ("limit present", &base, &base.limit(10));
+    differ("offset present", &base.limit(1), &base.limit(1).offset(1));
+    differ(
+        "IN list vs scalar",
+        &select(users::id).where_(users::id.in_([1])),
+        &select(users::id).where_(users::id.eq(1)),
+    );
+    differ(
+        "IN vs NOT IN",
+        &select(users::id).where_(users::id.in_([1])),
+        &select(users::id).where_(users::id.not_in([1])),
+    );
+    differ(
+        "IN list vs IN subquery",
+        &select(users::id).where_(users::id.in_([1])),
+        &select(users::id).where_(users::id.in_(&select(posts::user_id))),
+    );
+    differ(
+        "literal types",
+        &select(literal(1i64)),
+        &select(literal(1i32)),
+    );
+    differ(
+        "literal vs string",
+        &select(literal(1i64)),
+        &select(literal("1")),
+    );
+    differ(
+        "inline values",
+        &select(inline(1i64)),
+        &select(inline(2i64)),
+    );
+    differ(
+        "inline vs bound",
+        &select(inline(1i64)),
+        &select(literal(1i64)),
+    );
+    differ(
+        "labels",
+        &select(users::id.label("a")),
+        &select(users::id.label("b")),
+    );
+    differ(
+        "asc vs desc",
+        &base.order_by(users::id.asc()),
+        &base.order_by(users::id.desc()),
+    );
+    differ(
+        "nulls placement",
+        &base.order_by(users::age.asc().nulls_first()),
+        &base.order_by(users::age.asc().nulls_last()),
+    );
+    differ(
+        "join kinds",
+        &select(users::id).join(posts::table, posts::user_id.eq(users::id)),
+        &select(users::id).left_join(posts::table, posts::user_id.eq(users::id)),
+    );
+    differ(
+        "AND vs OR",
+        &select(users::id).where_(users::id.eq(1).and(users::id.eq(2))),
+        &select(users::id).where_(users::id.eq(1).or(users::id.eq(2))),
+    );
+    differ(
+        "distinct",
+        &select(users::id),
+        &select(users::id).distinct(),
+    );
+    differ("lock strength", &base.for_update(), &base.for_share());
+    differ("lock wait", &base.for_update(), &base.for_update().nowait());
+    differ(
+        "IS NULL vs = value",
+        &select(users::id).where_(users::fullname.eq(None::<String>)),
+        &select(users::id).where_(users::fullname.eq(Some("x"))),
+    );
+    differ(
+        "cast targets",
+        &select(users::id.cast::<String>()),
+        &select(users::id.cast::<f64>()),
+    );
+    differ(
+        "function names",
+        &select(func::call::<i64, _>("abs", (users::id,))),
+        &select(func::call::<i64, _>("sign", (users::id,))),
+    );
+    differ(
+        "CASE with and without ELSE",
+        &select(case(users::id.gt(1), 1i64).else_(0)),
+        &select(case(users::id.gt(1), 1i64).end()),
+    );
+    differ(
+        "row counts",
+        &insert(posts::table)
+            .values_many([1i64, 2].map(|u| (posts::user_id.set(u), posts::title.set("t")))),
+        &insert(posts::table)
+            .values_many([1i64, 2, 3].map(|u| (posts::user_id.set(u), posts::title.set("t")))),
+    );
+    differ(
+        "assigned columns",
+        &insert(users::table).values(users::name.set("a")),
+        &insert(users::table).values(users::fullname.set(Some("a"))),
+    );
+    differ(
+        "return_defaults",
+        &insert(users::table).values(users::name.set("a")),
+        &insert(users::table)
+            .values(users::name.set("a"))
+            .return_defaults(),
+    );
+    differ("text", &text("SELECT 1"), &text("SELECT 2"));
+    differ(
+        "bound vs unbound text parameter",
+        &text("SELECT :a").bind("a", 1i64),
+        &text("SELECT :a"),
+    );
+    differ(
+        "subquery names",
+        &select(select(users::id).subquery("a").columns()),
+        &select(select(users::id).subquery("b").columns()),
+    );
+    differ(
+        "statement kinds",
+        &update(users::table).set(users::name.set("x")),
+        &delete(users::table),
+    );
+    let build = || {
+        TableBuilder::new("events")
+            .column("id", DataType::BigInt)
+            .build()
+            .unwrap()
+    };
+    let (t1, t2) = (build(), build());
+    // Runtime tables are identified by instance: build one and reuse it.
+    differ(
+        "two runtime tables",
+        &select(t1.column::<i64>("id").unwrap()),
+        &select(t2.column::<i64>("id").unwrap()),
+    );
+}
+
+#[test]
+fn many_shapes_have_distinct_keys() {
+    let shapes: Vec<CacheKey> = vec![
+        select(users::id).cache_key(),
+        select(users::name).cache_key(),
+        select(users::table).cache_key(),
+        select(users::id).where_(users::id.eq(1)).cache_key(),
+        select(users::id).where_(users::id.gt(1)).cache_key(),
+        select(users::id).where_(users::name.like("a")).cache_key(),
+        select(users::id).where_(users::name.ilike("a")).cache_key(),
+        select(users::id)
+            .where_(users::name.not_like("a"))
+            .cache_key(),
+        select(users::id).where_(users::age.is_null()).cache_key(),
+        select(users::id)
+            .where_(users::age.is_not_null())
+            .cache_key(),
+        select(users::id)
+            .where_(users::age.between(1, 2))
+            .cache_key(),
+        select(users::id)
+            .where_(users::age.not_between(1, 2))
+            .cache_key(),
+        select(users::id).group_by(users::name).cache_key(),
+        select(users::id).order_by(users::name).cache_key(),
+        select(users::id).limit(1).cache_key(),
+        select(users::id).offset(1).cache_key(),
+        select(func::count_star())
+            .select_from(users::table)
+            .cache_key(),
+        select(func::count(users::id)).cache_key(),
+        select(func::count_distinct(users::id)).cache_key(),
+        insert(users::table)
+            .values(users::name.set("a"))
+            .cache_key(),
+        update(users::table).set(users::name.set("a")).cache_key(),
+        delete(users::table).cache_key(),
+        delete(users::table).where_(users::id.eq(1)).cache_key(),
+        text("SELECT 1").cache_key(),
+    ];
+    for (i, a) in shapes.iter().enumerate() {
+        for (j, b) in shapes.iter().enumerate().skip(i + 1) {
+            assert_ne!(a, b, "shapes {i} and {j} collide");
+        }
+    }
+}
+
+#[test]
+fn cache_serves_each_statement_its_own_values() {
+    let cache = StatementCache::new(64);
+    for d in dialects() {
+        for id in [1i64, 2, 3] {
+            let stmt =
+                select(users::name).where_(users::id.eq(id).and(users::name.in_(["a", "b"])));
+            let p = cache.prepare(&stmt, &d).unwrap();
+            let bound = p.bind(&Params::new()).unwrap();
+            assert_eq!(bound.params()[0], &Value::I64(id));
+        }
+    }
+    // One compile per dialect, hits for the rest.
+    assert_eq!(cache.misses(), 4);
+    assert_eq!(cache.hits(), 8);
+}
+
+#[test]
+fn cache_evicts_at_capacity() {
+    let cache = StatementCache::new(8);
+    for n in 0..100i64 {
+        // An inline value is part of the shape: 100 distinct shapes.
+        let stmt = select(users::id).where_(inline(n).eq(inline(n)));
+        cache.prepare(&stmt, &Sqlite).unwrap();
+    }
+    assert!(cache.len() <= 8, "cache holds {}", cache.len());
+    assert_eq!(cache.misses(), 100);
+    // A shape used again and again survives the churn (CLOCK's second chance).
+    let hot = select(users::name).where_(users::id.eq(1));
+    for n in 0..50i64 {
+        cache.prepare(&hot, &Sqlite).unwrap();
+        cache
+            .prepare(&select(users::id).where_(inline(n).eq(inline(n))), &Sqlite)
+            .unwrap();
+    }
+    let before = cache.hits();
+    assert!(cache.prepare(&hot, &Sqlite).unwrap().cache_hit());
+    assert_eq!(cache.hits(), before + 1);
+}

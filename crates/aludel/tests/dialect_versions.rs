@@ -1,0 +1,197 @@
+//! The capability model: what each dialect renders, emulates or refuses, by server version.
+
+use aludel::dialect::{DialectKind, Feature};
+use aludel::prelude::*;
+use aludel::{CompileError, Dialect};
+
+#[derive(Table)]
+struct Users {
+    #[aludel(primary_key)]
+    id: i64,
+    name: String,
+    age: Option<i32>,
+    #[aludel(server_default = "CURRENT_TIMESTAMP")]
+    created_at: aludel::value::Timestamp,
+}
+
+#[derive(Table)]
+struct Posts {
+    #[aludel(primary_key)]
+    id: i64,
+    user_id: i64,
+}
+
+fn sql<S: Statement>(s: &S, d: Dialect) -> Result<String, String> {
+    s.compile(&d)
+        .map(|c| c.sql().to_owned())
+        .map_err(|e| e.to_string())
+}
+
+fn unsupported<S: Statement>(s: &S, d: Dialect, feature: &str) {
+    match s.compile(&d) {
+        Err(CompileError::Unsupported {
+            feature: f,
+            dialect,
+        }) => {
+            assert_eq!(f, feature);
+            assert_eq!(dialect, d.to_string());
+        }
+        other => panic!("{d}: expected Unsupported({feature}), got {other:?}"),
+    }
+}
+
+#[test]
+fn sqlite_versions() {
+    let old = Dialect::sqlite().with_version(3, 29, 0);
+    let ins = insert(users::table).values(users::name.set("a"));
+    unsupported(&ins.returning(users::id), old, "RETURNING on INSERT");
+    let rd = ins.return_defaults().compile(&old).unwrap();
+    assert_eq!(rd.sql(), "INSERT INTO users (name) VALUES (?)");
+    assert_eq!(rd.returns_defaults(), ["id", "created_at"]);
+    assert!(!rd.statement().returning_rendered());
+    // NULLS FIRST is emulated before 3.30, native after.
+    let ordered = select(users::id).order_by(users::age.asc().nulls_first());
+    assert_eq!(
+        sql(&ordered, old).unwrap(),
+        "SELECT users.id FROM users ORDER BY users.age IS NULL DESC, users.age"
+    );
+    assert_eq!(
+        sql(&ordered, Dialect::sqlite()).unwrap(),
+        "SELECT users.id FROM users ORDER BY users.age NULLS FIRST"
+    );
+    let upd = update(users::table)
+        .set(users::name.set("x"))
+        .where_(posts::user_id.eq(users::id));
+    unsupported(
+        &upd,
+        Dialect::sqlite().with_version(3, 32, 0),
+        "UPDATE ... FROM (multi-table UPDATE)",
+    );
+    assert!(sql(&upd, Dialect::sqlite().with_version(3, 33, 0)).is_ok());
+    let right = select(users::id).right_join(posts::table, posts::user_id.eq(users::id));
+    unsupported(
+        &right,
+        Dialect::sqlite().with_version(3, 38, 5),
+        "RIGHT OUTER JOIN",
+    );
+    assert!(sql(&right, Dialect::sqlite().with_version(3, 39, 0)).is_ok());
+}
+
+#[test]
+fn mysql_versions() {
+    let five = Dialect::mysql().with_version(5, 7, 44);
+    let base = select(users::id).where_(users::id.eq(1));
+    assert_eq!(
+        sql(&base.for_share(), five).unwrap(),
+        "SELECT users.id FROM users WHERE users.id = ? LOCK IN SHARE MODE"
+    );
+    assert_eq!(
+        sql(&base.for_share(), Dialect::mysql()).unwrap(),
+        "SELECT users.id FROM users WHERE users.id = ? FOR SHARE"
+    );
+    unsupported(&base.for_update().nowait(), five, "NOWAIT");
+    unsupported(&base.for_update().skip_locked(), five, "SKIP LOCKED");
+    unsupported(&base.for_update().of(users::table), five, "FOR UPDATE OF");
+    assert!(
+        sql(
+            &base.for_update().of(users::table).nowait(),
+            Dialect::mysql()
+        )
+        .is_ok()
+    );
+    for d in [five, Dialect::mysql()] {
+        unsupported(
+            &insert(users::table)
+                .values(users::name.set("a"))
+                .returning(users::id),
+            d,
+            "RETURNING on INSERT",
+        );
+        unsupported(
+            &delete(users::table).returning(users::id),
+            d,
+            "RETURNING on DELETE",
+        );
+    }
+}
+
+#[test]
+fn mariadb_versions() {
+    let ins = insert(users::table).values(users::name.set("a"));
+    let m104 = Dialect::mariadb().with_version(10, 4, 0);
+    let m105 = Dialect::mariadb().with_version(10, 5, 0);
+    unsupported(&ins.returning(users::id), m104, "RETURNING on INSERT");
+    assert_eq!(
+        sql(&ins.returning(users::id), m105).unwrap(),
+        "INSERT INTO users (name) VALUES (?) RETURNING id"
+    );
+    assert!(
+        !ins.return_defaults()
+            .compile(&m104)
+            .unwrap()
+            .statement()
+            .returning_rendered()
+    );
+    assert!(
+        ins.return_defaults()
+            .compile(&m105)
+            .unwrap()
+            .statement()
+            .returning_rendered()
+    );
+    // DELETE ... RETURNING predates INSERT ... RETURNING; UPDATE ... RETURNING does not exist.
+    assert!(sql(&delete(users::table).returning(users::id), m104).is_ok());
+    unsupported(
+        &update(users::table)
+            .set(users::name.set("a"))
+            .returning(users::id),
+        Dialect::mariadb(),
+        "RETURNING on UPDATE",
+    );
+    let lock = select(users::id).for_update();
+    unsupported(
+        &lock.nowait(),
+        Dialect::mariadb().with_version(10, 2, 0),
+        "NOWAIT",
+    );
+    assert!(sql(&lock.nowait(), Dialect::mariadb().with_version(10, 3, 0)).is_ok());
+    unsupported(
+        &lock.skip_locked(),
+        Dialect::mariadb().with_version(10, 5, 0),
+        "SKIP LOCKED",
+    );
+    assert!(
+        sql(
+            &lock.skip_locked(),
+            Dialect::mariadb().with_version(10, 6, 0)
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn postgres_supports_every_feature() {
+    let features = [
+        Feature::InsertReturning,
+        Feature::UpdateReturning,
+        Feature::DeleteReturning,
+        Feature::MultiTableReturning,
+        Feature::RightJoin,
+        Feature::FullJoin,
+        Feature::NullsOrdering,
+        Feature::DistinctOn,
+        Feature::ForUpdate,
+        Feature::ForShare,
+        Feature::LockNoWait,
+        Feature::LockSkipLocked,
+        Feature::LockOf,
+        Feature::UpdateFrom,
+        Feature::DeleteUsing,
+        Feature::RowValues,
+        Feature::LimitInInSubquery,
+    ];
+    for f in features {
+        assert!(Dialect::postgres().supports(f), "{f}");
+    }
+    assert_eq!(Dialect::postgres().kind(), DialectKind::Postgres);
+}

@@ -1,0 +1,9 @@
+use aludel::prelude::*;
+
+#[derive(Table)]
+struct Users {
+    #[aludel(primary)]
+    id: i64,
+}
+
+fn main() {}
