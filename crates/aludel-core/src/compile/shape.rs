@@ -282,10 +282,8 @@ impl<'a> Shape<'a> {
         for f in s.from.iter() {
             self.source_ref(f);
         }
-        if let Some(first) = items.first() {
-            if let Source::Subquery(q) = first {
-                self.select(&q.select, false);
-            }
+                if let Some(Source::Subquery(q)) = items.first() {
+            self.select(&q.select, false);
         }
         self.w(s.joins.len() as u64);
         for j in s.joins.iter() {
