@@ -607,6 +607,7 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
         indexes.push(quote!(#krate::schema::IndexDef::__static(#name, &[#(#names),*], #unique)));
     }
 
+    let field_idents: Vec<&Ident> = cols.iter().map(|c| c.field).collect();
     let schema = opt_str(opts.schema.as_ref());
     let n_cols = col_defs.len();
     let n_cons = constraints.len();
@@ -688,9 +689,13 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
             }
         }
 
-        impl #krate::TableRow for #strukt {
+                impl #krate::TableRow for #strukt {
             fn table() -> #krate::Table<Self> {
                 #ns::table
+            }
+
+            fn assignments(&self) -> ::std::vec::Vec<#krate::Assignment> {
+                ::std::vec![#(#ns::#field_idents.set(::core::clone::Clone::clone(&self.#field_idents))),*]
             }
         }
     })

@@ -282,7 +282,7 @@ impl<'a> Shape<'a> {
         for f in s.from.iter() {
             self.source_ref(f);
         }
-                if let Some(Source::Subquery(q)) = items.first() {
+        if let Some(Source::Subquery(q)) = items.first() {
             self.select(&q.select, false);
         }
         self.w(s.joins.len() as u64);

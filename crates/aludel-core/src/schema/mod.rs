@@ -545,10 +545,19 @@ use crate::types::DataType;
 /// ```
 /// use aludel::{prelude::*, TableRow};
 /// #[derive(Table)]
-/// struct Users { #[aludel(primary_key)] id: i64 }
+/// struct Users { #[aludel(primary_key)] id: i64, name: String }
 /// assert_eq!(Users::table().def().name(), "users");
+///
+/// let ed = Users { id: 7, name: "ed".into() };
+/// let c = insert(users::table).values(ed.assignments()).compile(&Sqlite).unwrap();
+/// assert_eq!(c.sql(), "INSERT INTO users (id, name) VALUES (?, ?)");
+/// assert_eq!(c.params(), [Value::I64(7), Value::from("ed")]);
 /// ```
 pub trait TableRow: Sized + 'static {
     /// The table's handle.
     fn table() -> Table<Self>;
+
+    /// Every column assigned from this struct's fields: a whole row for INSERT (or the
+    /// SET list of an UPDATE).
+    fn assignments(&self) -> Vec<crate::stmt::Assignment>;
 }
