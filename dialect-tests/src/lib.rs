@@ -248,7 +248,7 @@ impl Case {
                 assert_eq!(p.cache_hit(), round == 1);
                 let b = p.bind(&self.params).expect("bind");
                 assert_eq!(b.sql(), c.sql(), "{}: {label}: cached SQL", self.name);
-                let params: Vec<Value> = b.params().into_iter().cloned().collect();
+                let params: Vec<Value> = b.params().iter().map(|p| (**p).clone()).collect();
                 assert_eq!(
                     params,
                     c.params(),

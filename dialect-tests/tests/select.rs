@@ -201,6 +201,19 @@ fn locks() {
     check("for_share_skip_locked", &base.for_share().skip_locked());
     check("for_update_of", &base.for_update().of(users::table));
     check(
+        "for_update_outer_join",
+        &select((users::id, posts::id.nullable()))
+            .left_join(posts::table, posts::user_id.eq(users::id))
+            .for_update(),
+    );
+    check(
+        "for_update_of_outer_join",
+        &select((users::id, posts::id.nullable()))
+            .left_join(posts::table, posts::user_id.eq(users::id))
+            .for_update()
+            .of(users::table),
+    );
+    check(
         "for_update_of_join",
         &select((users::id, posts::id))
             .join(posts::table, posts::user_id.eq(users::id))

@@ -175,13 +175,37 @@ impl Nullability for MaybeNull {
 }
 
 /// `A or B` nullability.
+///
+/// ```
+/// use aludel_core::types::{MaybeNull, NotNullable, Or};
+/// fn same<T>(_: std::marker::PhantomData<T>, _: std::marker::PhantomData<T>) {}
+/// same(std::marker::PhantomData::<Or<NotNullable, MaybeNull>>, std::marker::PhantomData::<MaybeNull>);
+/// ```
 pub type Or<A, B> = <A as Nullability>::Or<B>;
 /// `T` with nullability `N`.
+///
+/// ```
+/// use aludel_core::types::{Apply, MaybeNull};
+/// let x: Apply<MaybeNull, i64> = Some(1);
+/// # let _ = x;
+/// ```
 pub type Apply<N, T> = <N as Nullability>::Apply<T>;
 /// The result type `R` of an operator over operands of types `A` and `B`: `Option<R>` when
 /// either may be NULL.
+///
+/// ```
+/// use aludel_core::types::Combined;
+/// let x: Combined<i64, Option<i64>, bool> = None; // Option<bool>
+/// # let _ = x;
+/// ```
 pub type Combined<A, B, R> = Apply<Or<<A as SqlType>::Nullability, <B as SqlType>::Nullability>, R>;
 /// `R` with the nullability of `A`.
+///
+/// ```
+/// use aludel_core::types::Like;
+/// let x: Like<Option<String>, i64> = Some(3); // Option<i64>
+/// # let _ = x;
+/// ```
 pub type Like<A, R> = Apply<<A as SqlType>::Nullability, R>;
 
 /// A Rust type that stands for an SQL type: the `T` of `Column<T>` and `Expr<T>`.

@@ -226,6 +226,12 @@ pub struct Date {
 
 impl Date {
     /// A date, checked: month 1-12, day valid for the month, year -4713..=294276.
+    ///
+    /// ```
+    /// use aludel_core::value::Date;
+    /// assert!(Date::new(2024, 2, 29).is_ok());
+    /// assert!(Date::new(2024, 13, 1).is_err());
+    /// ```
     pub fn new(year: i32, month: u8, day: u8) -> Result<Date, ValueError> {
         if !(-4713..=294_276).contains(&year) {
             return Err(ValueError::new("date", format!("year {year} out of range")));
@@ -285,6 +291,11 @@ impl Date {
     }
 
     /// The date `days` days after 1970-01-01.
+    ///
+    /// ```
+    /// use aludel_core::value::Date;
+    /// assert_eq!(Date::from_days_since_epoch(0).unwrap().to_string(), "1970-01-01");
+    /// ```
     pub fn from_days_since_epoch(days: i64) -> Result<Date, ValueError> {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
@@ -353,6 +364,12 @@ pub struct Time {
 
 impl Time {
     /// A time, checked: hour < 24, minute < 60, second < 60, nanosecond < 10^9.
+    ///
+    /// ```
+    /// use aludel_core::value::Time;
+    /// assert!(Time::new(23, 59, 59, 999_999_999).is_ok());
+    /// assert!(Time::new(24, 0, 0, 0).is_err());
+    /// ```
     pub fn new(hour: u8, minute: u8, second: u8, nanosecond: u32) -> Result<Time, ValueError> {
         if hour > 23 || minute > 59 || second > 59 || nanosecond >= 1_000_000_000 {
             return Err(ValueError::new(
@@ -491,6 +508,12 @@ pub struct Timestamp {
 
 impl Timestamp {
     /// A timestamp from its date and time parts.
+    ///
+    /// ```
+    /// use aludel_core::value::{Date, Time, Timestamp};
+    /// let ts = Timestamp::new(Date::new(2024, 1, 2).unwrap(), Time::MIDNIGHT);
+    /// assert_eq!(ts.to_string(), "2024-01-02 00:00:00");
+    /// ```
     pub fn new(date: Date, time: Time) -> Timestamp {
         Timestamp { date, time }
     }
@@ -602,6 +625,13 @@ impl TimestampTz {
     }
 
     /// The instant whose wall-clock time is `local` at `offset_seconds` east of UTC.
+    ///
+    /// ```
+    /// use aludel_core::value::{Timestamp, TimestampTz};
+    /// let local: Timestamp = "2024-01-01 01:00:00".parse().unwrap();
+    /// let t = TimestampTz::from_local(local, 3600).unwrap(); // UTC+1
+    /// assert_eq!(t.utc().to_string(), "2024-01-01 00:00:00");
+    /// ```
     pub fn from_local(local: Timestamp, offset_seconds: i32) -> Result<TimestampTz, ValueError> {
         Ok(TimestampTz {
             utc: local.shifted_seconds(-i64::from(offset_seconds))?,
@@ -669,11 +699,22 @@ pub struct Uuid([u8; 16]);
 
 impl Uuid {
     /// A UUID from its 16 bytes.
+    ///
+    /// ```
+    /// use aludel_core::value::Uuid;
+    /// let u = Uuid::from_bytes([0; 16]);
+    /// assert_eq!(u.to_string(), "00000000-0000-0000-0000-000000000000");
+    /// ```
     pub const fn from_bytes(bytes: [u8; 16]) -> Uuid {
         Uuid(bytes)
     }
 
     /// The 16 bytes.
+    ///
+    /// ```
+    /// use aludel_core::value::Uuid;
+    /// assert_eq!(Uuid::from_bytes([7; 16]).as_bytes(), &[7; 16]);
+    /// ```
     pub fn as_bytes(&self) -> &[u8; 16] {
         &self.0
     }
@@ -734,11 +775,21 @@ pub struct Json(String);
 
 impl Json {
     /// A JSON value from its text (not validated here; the database validates it).
+    ///
+    /// ```
+    /// use aludel_core::value::Json;
+    /// assert_eq!(Json::from_text("[1, 2]").as_str(), "[1, 2]");
+    /// ```
     pub fn from_text(text: impl Into<String>) -> Json {
         Json(text.into())
     }
 
     /// The JSON text.
+    ///
+    /// ```
+    /// use aludel_core::value::Json;
+    /// assert_eq!(Json::from_text("{}").as_str(), "{}");
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -757,6 +808,12 @@ pub struct Decimal(String);
 
 impl Decimal {
     /// The decimal's canonical text (`-` sign, no leading zeros, `.` separator).
+    ///
+    /// ```
+    /// use aludel_core::value::Decimal;
+    /// let d: Decimal = "-01.50".parse().unwrap();
+    /// assert_eq!(d.as_str(), "-1.50");
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }

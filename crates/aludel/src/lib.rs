@@ -51,3 +51,8 @@ pub mod prelude {
     pub use aludel_core::stmt::{Delete, Insert, Update};
     pub use aludel_macros::Table;
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+mod readme {}

@@ -351,7 +351,7 @@ fn cache_serves_each_statement_its_own_values() {
                 select(users::name).where_(users::id.eq(id).and(users::name.in_(["a", "b"])));
             let p = cache.prepare(&stmt, &d).unwrap();
             let bound = p.bind(&Params::new()).unwrap();
-            assert_eq!(bound.params()[0], &Value::I64(id));
+            assert_eq!(*bound.params()[0], Value::I64(id));
         }
     }
     // One compile per dialect, hits for the rest.

@@ -47,7 +47,7 @@ struct Shard {
 ///     let prepared = cache.prepare(&stmt, &Postgres).unwrap();
 ///     let bound = prepared.bind(&Params::new()).unwrap();
 ///     assert_eq!(bound.sql(), "SELECT $1::BIGINT AS id");
-///     assert_eq!(bound.params(), [&Value::I64(id)]);
+///     assert_eq!(*bound.params()[0], Value::I64(id));
 /// }
 /// assert_eq!((cache.hits(), cache.misses()), (2, 1));
 /// ```
@@ -88,21 +88,51 @@ pub struct Prepared<'s> {
 
 impl<'s> Prepared<'s> {
     /// The compiled statement.
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, StatementCache};
+    /// let cache = StatementCache::new(16);
+    /// let s = select(literal(1i64));
+    /// assert_eq!(cache.prepare(&s, &MySql).unwrap().statement().sql(), "SELECT ?");
+    /// ```
     pub fn statement(&self) -> &Arc<CompiledStatement> {
         &self.statement
     }
 
     /// The statement's bound values, canonical order.
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, StatementCache};
+    /// let cache = StatementCache::new(16);
+    /// let s = select(literal("v"));
+    /// assert_eq!(cache.prepare(&s, &Sqlite).unwrap().values(), [&Value::from("v")]);
+    /// ```
     pub fn values(&self) -> &[&'s Value] {
         &self.values
     }
 
     /// Whether the compiled statement came from the cache.
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, StatementCache};
+    /// let cache = StatementCache::new(16);
+    /// let s = select(literal(1i64));
+    /// assert!(!cache.prepare(&s, &Sqlite).unwrap().cache_hit());
+    /// assert!(cache.prepare(&s, &Sqlite).unwrap().cache_hit());
+    /// ```
     pub fn cache_hit(&self) -> bool {
         self.hit
     }
 
     /// Binds the values (and named parameters): SQL and parameters for the driver.
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, StatementCache};
+    /// let cache = StatementCache::new(16);
+    /// let s = select(literal(1i64).in_([1, 2]));
+    /// let p = cache.prepare(&s, &Sqlite).unwrap();
+    /// assert_eq!(p.bind(&Params::new()).unwrap().sql(), "SELECT ? IN (?, ?)");
+    /// ```
     pub fn bind<'a>(&'a self, named: &Params) -> Result<BoundSql<'a>, CompileError> {
         self.statement.bind(&self.values, named)
     }
@@ -126,6 +156,12 @@ fn full_hash(dialect: &Dialect, key_hash: u64) -> u64 {
 
 impl StatementCache {
     /// A cache holding up to about `capacity` compiled statements (0 disables caching).
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, StatementCache};
+    /// let cache = StatementCache::new(16);
+    /// assert!(cache.is_empty());
+    /// ```
     pub fn new(capacity: usize) -> StatementCache {
         let shards = (capacity / MIN_PER_SHARD).clamp(1, MAX_SHARDS);
         StatementCache {
@@ -137,6 +173,14 @@ impl StatementCache {
     }
 
     /// Looks `stmt` up (compiling it on a miss) and extracts its values.
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, StatementCache};
+    /// let cache = StatementCache::new(16);
+    /// let s = select(literal(1i64));
+    /// let p = cache.prepare(&s, &Postgres).unwrap();
+    /// assert_eq!(p.statement().sql(), "SELECT $1::BIGINT");
+    /// ```
     pub fn prepare<'s, S: Statement + ?Sized, D: AsDialect + ?Sized>(
         &self,
         stmt: &'s S,
@@ -236,26 +280,63 @@ impl StatementCache {
     }
 
     /// How many compiled statements are cached.
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, StatementCache};
+    /// let cache = StatementCache::new(16);
+    /// cache.prepare(&select(literal(1i64)), &Sqlite).unwrap();
+    /// assert_eq!(cache.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.shards.iter().map(|s| lock(s).entries.len()).sum()
     }
 
     /// Whether the cache is empty.
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, StatementCache};
+    /// let cache = StatementCache::new(16);
+    /// assert!(cache.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Lookups answered from the cache.
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, StatementCache};
+    /// let cache = StatementCache::new(16);
+    /// let s = select(literal(1i64));
+    /// cache.prepare(&s, &Sqlite).unwrap();
+    /// cache.prepare(&s, &Sqlite).unwrap();
+    /// assert_eq!(cache.hits(), 1);
+    /// ```
     pub fn hits(&self) -> u64 {
         self.hits.load(Ordering::Relaxed)
     }
 
     /// Lookups that compiled.
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, StatementCache};
+    /// let cache = StatementCache::new(16);
+    /// cache.prepare(&select(literal(1i64)), &Sqlite).unwrap();
+    /// assert_eq!(cache.misses(), 1);
+    /// ```
     pub fn misses(&self) -> u64 {
         self.misses.load(Ordering::Relaxed)
     }
 
     /// Empties the cache.
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, StatementCache};
+    /// let cache = StatementCache::new(16);
+    /// cache.prepare(&select(literal(1i64)), &Sqlite).unwrap();
+    /// cache.clear();
+    /// assert!(cache.is_empty());
+    /// ```
     pub fn clear(&self) {
         for s in self.shards.iter() {
             *lock(s) = Shard::default();

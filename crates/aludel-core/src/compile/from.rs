@@ -5,7 +5,7 @@ use smallvec::SmallVec;
 
 use crate::error::CompileError;
 use crate::expr::{N, Node};
-use crate::schema::Source;
+use crate::schema::{Source, TableDef, TableRef};
 use crate::stmt::SelectCore;
 
 pub(crate) type Sources<'a> = SmallVec<[&'a Source; 4]>;
@@ -35,6 +35,23 @@ impl<'a> Scopes<'a> {
     pub(crate) fn visible(&self, s: &Source) -> bool {
         for scope in self.stack.iter().rev() {
             if scope.items.iter().any(|x| x.same(s)) {
+                return true;
+            }
+            if scope.barrier {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// Whether the static table `def` (not aliased) is visible: pointer comparisons only.
+    pub(crate) fn visible_static(&self, def: &TableDef) -> bool {
+        for scope in self.stack.iter().rev() {
+            let found = scope
+                .items
+                .iter()
+                .any(|x| matches!(x, Source::Table(TableRef::Static(d)) if std::ptr::eq(*d, def)));
+            if found {
                 return true;
             }
             if scope.barrier {

@@ -17,7 +17,8 @@
 //! let compiled = a.compile_statement(&Postgres).unwrap();
 //! let bound = compiled.bind(&b.bind_values(), &Params::new()).unwrap();
 //! assert_eq!(bound.sql(), "SELECT $1::BIGINT AS x WHERE $2::BIGINT = $3");
-//! assert_eq!(bound.params(), [&Value::I64(7), &Value::I64(8), &Value::I64(9)]);
+//! let params: Vec<&Value> = bound.params().iter().map(|p| &**p).collect();
+//! assert_eq!(params, [&Value::I64(7), &Value::I64(8), &Value::I64(9)]);
 //! ```
 
 mod cache;
@@ -364,11 +365,24 @@ pub struct BindSlot {
 
 impl BindSlot {
     /// Where the value comes from.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// use aludel_core::SlotSource;
+    /// let c = select(literal(1i64)).compile_statement(&Sqlite).unwrap();
+    /// assert!(matches!(c.slots()[0].source(), SlotSource::Value(0)));
+    /// ```
     pub fn source(&self) -> &SlotSource {
         &self.source
     }
 
     /// The byte range of the placeholder in [`CompiledStatement::sql`].
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let c = select(literal(1i64)).compile_statement(&Sqlite).unwrap();
+    /// assert_eq!(&c.sql()[c.slots()[0].range()], "?");
+    /// ```
     pub fn range(&self) -> std::ops::Range<usize> {
         self.range.0..self.range.1
     }
@@ -440,16 +454,39 @@ pub struct BoundSql<'a> {
 
 impl<'a> BoundSql<'a> {
     /// The SQL text.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let s = select(literal(1i64));
+    /// let c = s.compile_statement(&Postgres).unwrap();
+    /// assert_eq!(c.bind(&s.bind_values(), &Params::new()).unwrap().sql(), "SELECT $1::BIGINT");
+    /// ```
     pub fn sql(&self) -> &str {
         &self.sql
     }
 
-    /// The parameters, in placeholder order.
-    pub fn params(&self) -> Vec<&Value> {
-        self.params.iter().map(|p| &**p).collect()
+    /// The parameters, in placeholder order (borrowed from the statement where possible).
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let s = select(literal(1i64));
+    /// let c = s.compile_statement(&Sqlite).unwrap();
+    /// let b = c.bind(&s.bind_values(), &Params::new()).unwrap();
+    /// assert_eq!(*b.params()[0], Value::I64(1));
+    /// ```
+    pub fn params(&self) -> &[Cow<'a, Value>] {
+        &self.params
     }
 
     /// Splits into the SQL and the parameters.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let s = select(literal(1i64));
+    /// let c = s.compile_statement(&Sqlite).unwrap();
+    /// let (sql, params) = c.bind(&s.bind_values(), &Params::new()).unwrap().into_parts();
+    /// assert_eq!((&*sql, params.len()), ("SELECT ?", 1));
+    /// ```
     pub fn into_parts(self) -> (Cow<'a, str>, Vec<Cow<'a, Value>>) {
         (self.sql, self.params)
     }
@@ -457,48 +494,97 @@ impl<'a> BoundSql<'a> {
 
 impl CompiledStatement {
     /// The SQL text (expanding lists as markers).
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// assert_eq!(select(literal(1i64)).compile_statement(&MySql).unwrap().sql(), "SELECT ?");
+    /// ```
     pub fn sql(&self) -> &str {
         &self.sql
     }
 
     /// The dialect it was compiled for.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// use aludel_core::Dialect;
+    /// assert_eq!(select(literal(1i64)).compile_statement(&MySql).unwrap().dialect(), Dialect::mysql());
+    /// ```
     pub fn dialect(&self) -> Dialect {
         self.dialect
     }
 
     /// The statement kind.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// use aludel_core::StatementKind;
+    /// assert_eq!(text("SELECT 1").compile_statement(&Sqlite).unwrap().kind(), StatementKind::Text);
+    /// ```
     pub fn kind(&self) -> StatementKind {
         self.kind
     }
 
     /// The placeholders, in SQL order.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// assert_eq!(select(literal(1i64).eq(2)).compile_statement(&Sqlite).unwrap().slots().len(), 2);
+    /// ```
     pub fn slots(&self) -> &[BindSlot] {
         &self.slots
     }
 
     /// The structural cache key.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let s = select(literal(1i64));
+    /// assert_eq!(s.compile_statement(&Sqlite).unwrap().cache_key(), &s.cache_key());
+    /// ```
     pub fn cache_key(&self) -> &CacheKey {
         &self.cache_key
     }
 
     /// How many bound values statements of this shape carry.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// assert_eq!(select(literal(1i64).in_([1, 2, 3])).compile_statement(&Sqlite).unwrap().value_count(), 2);
+    /// ```
     pub fn value_count(&self) -> usize {
         self.value_count
     }
 
     /// The names of the result columns (select list or RETURNING); empty for unnamed
     /// expressions.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let c = select((literal(1i64).label("a"), literal(2i64))).compile_statement(&Sqlite).unwrap();
+    /// assert_eq!(c.columns(), ["a", ""]);
+    /// ```
     pub fn columns(&self) -> &[Cow<'static, str>] {
         &self.columns
     }
 
     /// The columns `return_defaults()` asks for (empty without it).
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// assert!(select(literal(1i64)).compile_statement(&Sqlite).unwrap().returns_defaults().is_empty());
+    /// ```
     pub fn returns_defaults(&self) -> &[String] {
         &self.returns_defaults
     }
 
     /// Whether the SQL has a RETURNING clause (false when `return_defaults()` must be
     /// fetched some other way on this dialect).
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// assert!(!select(literal(1i64)).compile_statement(&Sqlite).unwrap().returning_rendered());
+    /// ```
     pub fn returning_rendered(&self) -> bool {
         self.returning_rendered
     }
@@ -506,6 +592,15 @@ impl CompiledStatement {
     /// Binds a statement's values (from [`Statement::bind_values`]) and named parameters:
     /// the final SQL (expanding lists rendered) and the parameters in placeholder order.
     /// Client-side defaults are computed here, once per binding.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let a = select(literal(1i64).label("x"));
+    /// let b = select(literal(2i64).label("x"));
+    /// let c = a.compile_statement(&Sqlite).unwrap();
+    /// let bound = c.bind(&b.bind_values(), &Params::new()).unwrap();
+    /// assert_eq!(*bound.params()[0], Value::I64(2));
+    /// ```
     pub fn bind<'a>(
         &'a self,
         values: &[&'a Value],
@@ -654,31 +749,65 @@ pub struct Compiled {
 
 impl Compiled {
     /// The SQL to execute.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// assert_eq!(select(literal(1i64)).compile(&Sqlite).unwrap().sql(), "SELECT ?");
+    /// ```
     pub fn sql(&self) -> &str {
         self.sql.as_deref().unwrap_or(&self.statement.sql)
     }
 
     /// The parameters, in placeholder order.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// assert_eq!(select(literal(1i64)).compile(&Sqlite).unwrap().params(), [Value::I64(1)]);
+    /// ```
     pub fn params(&self) -> &[Value] {
         &self.params
     }
 
     /// The reusable compiled statement.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let c = select(literal(1i64).in_([1, 2])).compile(&Sqlite).unwrap();
+    /// assert_eq!(c.statement().sql(), "SELECT ? IN (__[EXPANDING_1]__)");
+    /// ```
     pub fn statement(&self) -> &Arc<CompiledStatement> {
         &self.statement
     }
 
     /// The cache key.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let s = select(literal(1i64));
+    /// assert_eq!(s.compile(&Sqlite).unwrap().cache_key(), &s.cache_key());
+    /// ```
     pub fn cache_key(&self) -> &CacheKey {
         &self.statement.cache_key
     }
 
     /// The columns `return_defaults()` asks for.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// #[derive(Table)] struct T { #[aludel(primary_key)] id: i64, name: String }
+    /// let c = insert(t::table).values(t::name.set("a")).return_defaults().compile(&MySql).unwrap();
+    /// assert_eq!(c.returns_defaults(), ["id"]);
+    /// ```
     pub fn returns_defaults(&self) -> &[String] {
         &self.statement.returns_defaults
     }
 
     /// The placeholders of the compiled statement.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// assert_eq!(select(literal(1i64)).compile(&Sqlite).unwrap().slots().len(), 1);
+    /// ```
     pub fn slots(&self) -> &[BindSlot] {
         &self.statement.slots
     }
@@ -700,11 +829,22 @@ pub struct Params {
 
 impl Params {
     /// No parameters.
+    ///
+    /// ```
+    /// use aludel_core::Params;
+    /// assert_eq!(Params::new().get("x"), None);
+    /// ```
     pub fn new() -> Params {
         Params::default()
     }
 
     /// Sets `name` (replacing an earlier value).
+    ///
+    /// ```
+    /// use aludel_core::{Params, Value};
+    /// let p = Params::new().set("x", 1i64).set("x", 2i64);
+    /// assert_eq!(p.get("x"), Some(&Value::I64(2)));
+    /// ```
     pub fn set(mut self, name: impl Into<String>, value: impl Into<Value>) -> Params {
         let name = name.into();
         let value = value.into();
@@ -716,6 +856,11 @@ impl Params {
     }
 
     /// The value of `name`.
+    ///
+    /// ```
+    /// use aludel_core::{Params, Value};
+    /// assert_eq!(Params::new().set("a", "b").get("a"), Some(&Value::from("b")));
+    /// ```
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.items.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }

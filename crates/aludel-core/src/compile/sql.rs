@@ -14,7 +14,7 @@ use crate::dialect::{Dialect, DialectKind, Feature};
 use crate::error::CompileError;
 use crate::expr::text::{TextNode, TextPiece};
 use crate::expr::{BinOp, FuncName, N, Node, UnOp};
-use crate::schema::{ClientDefault, ColumnRef, Source, TableDef};
+use crate::schema::{ClientDefault, ColumnRef, Source, TableDef, TableRef};
 use crate::stmt::{
     DeleteCore, Distinct, InsertCore, InsertSource, JoinKind, LockStrength, LockWait, SelectCore,
     UpdateCore,
@@ -326,6 +326,7 @@ impl<'a> SqlWriter<'a> {
         }
         self.limit_offset(s)?;
         if let Some(lock) = s.lock.as_deref() {
+            self.check_lock_nullable_side(s, items, lock)?;
             self.lock(lock)?;
         }
         self.qualify = qualify;
@@ -409,6 +410,48 @@ impl<'a> SqlWriter<'a> {
             }
         }
         Ok(())
+    }
+
+    /// PostgreSQL refuses to lock rows of the nullable side of an outer join: the lock
+    /// must be restricted with OF to tables that are not on it.
+    fn check_lock_nullable_side(
+        &self,
+        s: &'a SelectCore,
+        items: &Sources<'a>,
+        lock: &'a crate::stmt::Lock,
+    ) -> Result {
+        if !self.pg() {
+            return Ok(());
+        }
+        let mut nullable: Vec<&Source> = Vec::new();
+        let mut left: Vec<&Source> = items.first().into_iter().copied().collect();
+        for j in s.joins.iter() {
+            match j.kind {
+                JoinKind::Inner => {}
+                JoinKind::Left => nullable.push(&j.target),
+                JoinKind::Right => nullable.extend(left.iter().copied()),
+                JoinKind::Full => {
+                    nullable.extend(left.iter().copied());
+                    nullable.push(&j.target);
+                }
+            }
+            left.push(&j.target);
+        }
+        if nullable.is_empty() {
+            return Ok(());
+        }
+        let locked_nullable = if lock.of.is_empty() {
+            nullable.first().copied()
+        } else {
+            lock.of.iter().find(|o| nullable.iter().any(|n| n.same(o)))
+        };
+        match locked_nullable {
+            None => Ok(()),
+            Some(src) => Err(self.d.unsupported(format!(
+                "a row lock on {}, on the nullable side of an outer join (restrict the lock with .of(..) to other tables)",
+                src.describe()
+            ))),
+        }
     }
 
     fn lock(&mut self, lock: &'a crate::stmt::Lock) -> Result {
@@ -645,6 +688,19 @@ impl<'a> SqlWriter<'a> {
     }
 
     fn column(&mut self, c: &'a ColumnRef) -> Result {
+        // Fast path: a column of a static table that is in scope.
+        if let (Source::Table(TableRef::Static(def)), None) = (&c.source, self.returning_target) {
+            if let Some(col) = def.columns.get(usize::from(c.index)) {
+                if self.scopes.visible_static(def) {
+                    if self.qualify {
+                        self.table_name(def);
+                        self.sql.push('.');
+                    }
+                    self.d.ident_masked(&mut self.sql, &col.name, col.quote);
+                    return Ok(());
+                }
+            }
+        }
         let name = match c.name() {
             Some(n) => n,
             None => {

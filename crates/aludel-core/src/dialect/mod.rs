@@ -53,6 +53,11 @@ pub struct Version {
 
 impl Version {
     /// `major.minor.patch`.
+    ///
+    /// ```
+    /// use aludel_core::dialect::Version;
+    /// assert_eq!(Version::new(10, 11, 2).to_string(), "10.11.2");
+    /// ```
     pub const fn new(major: u16, minor: u16, patch: u16) -> Version {
         Version {
             major,
@@ -164,6 +169,11 @@ impl fmt::Display for Feature {
 
 impl Dialect {
     /// PostgreSQL 16.
+    ///
+    /// ```
+    /// use aludel_core::dialect::Dialect;
+    /// assert_eq!(Dialect::postgres().name(), "postgresql");
+    /// ```
     pub const fn postgres() -> Dialect {
         Dialect {
             kind: DialectKind::Postgres,
@@ -172,6 +182,11 @@ impl Dialect {
     }
 
     /// MySQL 8.0.
+    ///
+    /// ```
+    /// use aludel_core::dialect::Dialect;
+    /// assert_eq!(Dialect::mysql().name(), "mysql");
+    /// ```
     pub const fn mysql() -> Dialect {
         Dialect {
             kind: DialectKind::MySql,
@@ -180,6 +195,11 @@ impl Dialect {
     }
 
     /// MariaDB 10.11.
+    ///
+    /// ```
+    /// use aludel_core::dialect::Dialect;
+    /// assert_eq!(Dialect::mariadb().name(), "mariadb");
+    /// ```
     pub const fn mariadb() -> Dialect {
         Dialect {
             kind: DialectKind::MariaDb,
@@ -188,6 +208,11 @@ impl Dialect {
     }
 
     /// SQLite 3.45 (the bundled build).
+    ///
+    /// ```
+    /// use aludel_core::dialect::Dialect;
+    /// assert_eq!(Dialect::sqlite().name(), "sqlite");
+    /// ```
     pub const fn sqlite() -> Dialect {
         Dialect {
             kind: DialectKind::Sqlite,
@@ -196,6 +221,11 @@ impl Dialect {
     }
 
     /// The same dialect at another server version.
+    ///
+    /// ```
+    /// use aludel_core::dialect::{Dialect, Feature};
+    /// assert!(!Dialect::mariadb().with_version(10, 4, 0).supports(Feature::InsertReturning));
+    /// ```
     pub const fn with_version(self, major: u16, minor: u16, patch: u16) -> Dialect {
         Dialect {
             kind: self.kind,
@@ -204,6 +234,11 @@ impl Dialect {
     }
 
     /// The database family.
+    ///
+    /// ```
+    /// use aludel_core::dialect::{Dialect, DialectKind};
+    /// assert_eq!(Dialect::mysql().kind(), DialectKind::MySql);
+    /// ```
     pub fn kind(&self) -> DialectKind {
         self.kind
     }
@@ -237,6 +272,12 @@ impl Dialect {
     }
 
     /// Whether this dialect at this version supports `feature`.
+    ///
+    /// ```
+    /// use aludel_core::dialect::{Dialect, Feature};
+    /// assert!(Dialect::postgres().supports(Feature::DistinctOn));
+    /// assert!(!Dialect::sqlite().supports(Feature::ForUpdate));
+    /// ```
     pub fn supports(&self, feature: Feature) -> bool {
         use DialectKind::*;
         let v = &self.version;
@@ -584,6 +625,11 @@ impl fmt::Display for Dialect {
 /// ```
 pub trait AsDialect {
     /// The dialect.
+    ///
+    /// ```
+    /// use aludel_core::dialect::{AsDialect, Dialect, Sqlite};
+    /// assert_eq!(Sqlite.dialect(), Dialect::sqlite());
+    /// ```
     fn dialect(&self) -> Dialect;
 }
 
@@ -605,8 +651,10 @@ macro_rules! shorthand {
             }
         }
 
-        impl $name {
+                impl $name {
             /// This dialect at a given server version.
+            ///
+            #[doc = concat!("```\nuse aludel_core::dialect::", stringify!($name), ";\nlet d = ", stringify!($name), "::version(1, 2, 3);\nassert_eq!(d.version().to_string(), \"1.2.3\");\n```")]
             pub const fn version(major: u16, minor: u16, patch: u16) -> Dialect {
                 Dialect::$ctor().with_version(major, minor, patch)
             }

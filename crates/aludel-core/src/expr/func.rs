@@ -161,6 +161,11 @@ pub fn call<T: SqlType, A: FuncArgs>(name: impl Into<Cow<'static, str>>, args: A
 /// ```
 pub trait FuncArgs {
     /// The argument nodes.
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, expr::func::FuncArgs};
+    /// assert_eq!((literal(1i64), literal("a")).into_args().len(), 2);
+    /// ```
     fn into_args(self) -> Vec<Node>;
 }
 

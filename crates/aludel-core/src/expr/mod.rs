@@ -3,6 +3,12 @@
 //! [`Node`] is the untyped tree (children behind `Arc`, so clones are cheap and shared);
 //! [`Expr<T>`] wraps a node with the Rust type `T` its value decodes into. Operators live
 //! on the [`ExprMethods`] trait (in the prelude), implemented for every [`Expression`].
+//!
+//! ```
+//! use aludel_core::prelude::*;
+//! let e: Expr<bool> = (literal(2i64) * 3).gt(5).and(literal("a").like("a%"));
+//! assert_eq!(select(e).compile(&Sqlite).unwrap().sql(), "SELECT ? * ? > ? AND ? LIKE ?");
+//! ```
 
 pub mod func;
 mod operand;
@@ -278,6 +284,12 @@ pub trait Expression: Sized {
     /// The Rust type of the expression's value.
     type SqlType: SqlType;
     /// Erases the type: the expression's AST node.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let n: Node = literal("x").into_node();
+    /// # let _ = n;
+    /// ```
     fn into_node(self) -> Node;
 }
 
@@ -519,10 +531,22 @@ pub fn case<C: Predicate, V: IntoOperandExpr>(when: C, then: V) -> Case<V::SqlTy
 }
 
 /// A value or expression that has a natural SQL type (used by [`case`]).
+///
+/// ```
+/// use aludel_core::{prelude::*, expr::IntoOperandExpr};
+/// let n = 5i64.into_operand_expr();
+/// # let _ = n;
+/// ```
 pub trait IntoOperandExpr {
     /// Its SQL type.
     type SqlType: SqlType;
     /// Its node.
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, expr::IntoOperandExpr};
+    /// let n = literal(5i64).into_operand_expr();
+    /// # let _ = n;
+    /// ```
     fn into_operand_expr(self) -> Node;
 }
 
@@ -620,22 +644,49 @@ pub fn tuple_<T: TupleExprs>(exprs: T) -> Tuple<T::SqlTypes> {
 }
 
 /// A row value built by [`tuple_`].
+///
+/// ```
+/// use aludel_core::prelude::*;
+/// let t = tuple_((literal(1i64), literal(2i64)));
+/// assert_eq!(select(t.in_([(1i64, 2i64)])).compile(&Sqlite).unwrap().sql(), "SELECT (?, ?) IN ((?, ?))");
+/// ```
 pub struct Tuple<T> {
     pub(crate) node: Node,
     _t: PhantomData<fn() -> T>,
 }
 
 /// A tuple of expressions usable with [`tuple_`].
+///
+/// ```
+/// use aludel_core::{prelude::*, expr::TupleExprs};
+/// assert_eq!((literal(1i64), literal("a")).into_nodes().len(), 2);
+/// ```
 pub trait TupleExprs {
     /// The tuple of their SQL types.
     type SqlTypes;
     /// Their nodes in order.
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, expr::TupleExprs};
+    /// assert_eq!((literal(1i64), literal(2i64), literal(3i64)).into_nodes().len(), 3);
+    /// ```
     fn into_nodes(self) -> Vec<Node>;
 }
 
 /// A tuple of values matching a tuple of SQL types, for tuple `IN` lists.
+///
+/// ```
+/// use aludel_core::{Value, expr::TupleValues};
+/// let v = TupleValues::<(i64, String)>::into_values((1i64, "a"));
+/// assert_eq!(v, [Value::I64(1), Value::from("a")]);
+/// ```
 pub trait TupleValues<T> {
     /// The values in order.
+    ///
+    /// ```
+    /// use aludel_core::{Value, expr::TupleValues};
+    /// assert_eq!(TupleValues::<(bool, i32)>::into_values((true, 2)), [Value::Bool(true), Value::I32(2)]);
+    /// ```
     fn into_values(self) -> Vec<Value>;
 }
 

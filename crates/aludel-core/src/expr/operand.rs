@@ -29,6 +29,12 @@ pub trait AsExpr<T: SqlType> {
     /// The operand's own SQL type (its nullability decides the result's).
     type SqlType: SqlType;
     /// Its AST node (a bind parameter for values).
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let n: Node = AsExpr::<i64>::into_operand(5i64);
+    /// # let _ = n;
+    /// ```
     fn into_operand(self) -> Node;
 }
 
@@ -46,6 +52,11 @@ pub trait BindValue<T: SqlType> {
     /// The value's own SQL type.
     type SqlType: SqlType;
     /// Converts into the bound value.
+    ///
+    /// ```
+    /// use aludel_core::{BindValue, Value};
+    /// assert_eq!(BindValue::<Option<i64>>::into_bind_value(None::<i64>), Value::Null);
+    /// ```
     fn into_bind_value(self) -> Value;
 }
 
@@ -62,6 +73,11 @@ pub trait IntoLiteral {
     /// The natural SQL type.
     type SqlType: SqlType;
     /// Converts into the bound value.
+    ///
+    /// ```
+    /// use aludel_core::{IntoLiteral, Value};
+    /// assert_eq!(3.5f64.into_value(), Value::F64(3.5));
+    /// ```
     fn into_value(self) -> Value;
 }
 

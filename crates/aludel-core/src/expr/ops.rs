@@ -42,6 +42,12 @@ pub trait Predicate {
     /// Whether the condition may be NULL (`text()` fragments: assumed so).
     type Nullability: crate::types::Nullability;
     /// The condition's node.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let n: Node = literal(1i64).eq(1).into_predicate();
+    /// # let _ = n;
+    /// ```
     fn into_predicate(self) -> Node;
 }
 
@@ -680,6 +686,12 @@ pub trait ExprMethods: Expression + Clone {
 impl<E: Expression + Clone> ExprMethods for E {}
 
 /// The type of `a AND b` / `a OR b`: NULL when either side may be.
+///
+/// ```
+/// use aludel_core::{prelude::*, expr::CondOut};
+/// let e: Expr<CondOut<bool, Expr<Option<bool>>>> = true_().and(null::<bool>().is_null().nullable());
+/// # let _ = e;
+/// ```
 pub type CondOut<A, R> =
     Apply<Or<<A as SqlType>::Nullability, <R as Predicate>::Nullability>, bool>;
 

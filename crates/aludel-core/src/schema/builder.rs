@@ -96,6 +96,12 @@ pub struct TableBuilder {
 
 impl TableBuilder {
     /// Starts a table called `name`.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("events").column("id", DataType::BigInt).build().unwrap();
+    /// assert_eq!(t.def().name(), "events");
+    /// ```
     pub fn new(name: impl Into<Cow<'static, str>>) -> Self {
         TableBuilder {
             name: name.into(),
@@ -108,17 +114,35 @@ impl TableBuilder {
     }
 
     /// Puts the table in `schema`.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("events").schema("audit").column("id", DataType::BigInt).build().unwrap();
+    /// assert_eq!(t.def().schema(), Some("audit"));
+    /// ```
     pub fn schema(mut self, schema: impl Into<Cow<'static, str>>) -> Self {
         self.schema = Some(schema.into());
         self
     }
 
     /// Adds a NOT NULL column.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("t").column("n", DataType::Integer).build().unwrap();
+    /// assert!(!t.def().column("n").unwrap().is_nullable());
+    /// ```
     pub fn column(self, name: impl Into<Cow<'static, str>>, data_type: DataType) -> Self {
         self.column_with(name, data_type, |c| c)
     }
 
     /// Adds a column configured by `f`.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("t").column_with("n", DataType::Integer, |c| c.nullable().index()).build().unwrap();
+    /// assert!(t.def().column("n").unwrap().is_indexed());
+    /// ```
     pub fn column_with(
         mut self,
         name: impl Into<Cow<'static, str>>,
@@ -147,29 +171,65 @@ impl TableBuilder {
     }
 
     /// Sets the primary key (one or more columns; replaces columns marked primary key).
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("t").column("a", DataType::Integer).column("b", DataType::Integer)
+    ///     .primary_key(["a", "b"]).build().unwrap();
+    /// assert_eq!(t.def().primary_key_columns().count(), 2);
+    /// ```
     pub fn primary_key<S: Into<String>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
         self.primary_key = Some(columns.into_iter().map(Into::into).collect());
         self
     }
 
     /// Adds a constraint (UNIQUE, FOREIGN KEY, CHECK).
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("t").column("price", DataType::Integer)
+    ///     .constraint(Constraint::check("price > 0")).build().unwrap();
+    /// assert_eq!(t.def().constraints().len(), 1);
+    /// ```
     pub fn constraint(mut self, constraint: Constraint) -> Self {
         self.constraints.push(constraint);
         self
     }
 
     /// Adds a foreign key.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("posts").column("user_id", DataType::BigInt)
+    ///     .foreign_key(ForeignKeyDef::new(["user_id"], FkTarget::named("users"), ["id"]))
+    ///     .build().unwrap();
+    /// assert!(matches!(t.def().constraints()[0], Constraint::ForeignKey(_)));
+    /// ```
     pub fn foreign_key(self, fk: ForeignKeyDef) -> Self {
         self.constraint(Constraint::ForeignKey(fk))
     }
 
     /// Adds an index.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("t").column("a", DataType::Text)
+    ///     .index(IndexDef::new("ix_t_a", ["a"])).build().unwrap();
+    /// assert_eq!(t.def().indexes()[0].name(), "ix_t_a");
+    /// ```
     pub fn index(mut self, index: IndexDef) -> Self {
         self.indexes.push(index);
         self
     }
 
     /// Checks the definition and builds the table.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// assert!(TableBuilder::new("t").build().is_err()); // no columns
+    /// let bad = TableBuilder::new("t").column("a", DataType::Text).primary_key(["b"]).build();
+    /// assert!(matches!(bad, Err(SchemaError::UnknownColumn { .. })));
+    /// ```
     pub fn build(mut self) -> Result<DynTable, SchemaError> {
         if self.name.is_empty() {
             return Err(SchemaError::EmptyName);
@@ -260,51 +320,124 @@ pub struct ColumnBuilder {
 
 impl ColumnBuilder {
     /// Allows NULL.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("t").column_with("a", DataType::Text, |c| c.nullable()).build().unwrap();
+    /// assert!(t.def().column("a").unwrap().is_nullable());
+    /// ```
     pub fn nullable(mut self) -> Self {
         self.def.nullable = true;
         self
     }
     /// Makes the column (part of) the primary key.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("t").column_with("id", DataType::BigInt, |c| c.primary_key()).build().unwrap();
+    /// assert!(t.def().column("id").unwrap().is_primary_key());
+    /// ```
     pub fn primary_key(mut self) -> Self {
         self.def.primary_key = true;
         self
     }
     /// Sets the autoincrement behaviour.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("t")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key().autoincrement(Autoincrement::No))
+    ///     .build().unwrap();
+    /// assert!(t.def().autoincrement_column().is_none());
+    /// ```
     pub fn autoincrement(mut self, a: Autoincrement) -> Self {
         self.def.autoincrement = a;
         self
     }
     /// Adds a single-column UNIQUE constraint.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("t").column_with("email", DataType::Text, |c| c.unique()).build().unwrap();
+    /// assert!(t.def().column("email").unwrap().is_unique());
+    /// ```
     pub fn unique(mut self) -> Self {
         self.def.unique = true;
         self
     }
     /// Adds a single-column index.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("t").column_with("a", DataType::Text, |c| c.index()).build().unwrap();
+    /// assert!(t.def().column("a").unwrap().is_indexed());
+    /// ```
     pub fn index(mut self) -> Self {
         self.def.index = true;
         self
     }
     /// A client-side INSERT default.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// use aludel_core::Value;
+    /// let t = TableBuilder::new("t")
+    ///     .column_with("n", DataType::Integer, |c| c.default(ClientDefault::new(|| Value::I32(7))))
+    ///     .build().unwrap();
+    /// assert_eq!(t.def().column("n").unwrap().default().unwrap().evaluate(), Value::I32(7));
+    /// ```
     pub fn default(mut self, d: ClientDefault) -> Self {
         self.def.default = Some(d);
         self
     }
     /// A constant client-side INSERT default.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// use aludel_core::Value;
+    /// let t = TableBuilder::new("t").column_with("s", DataType::Text, |c| c.default_value("new")).build().unwrap();
+    /// assert_eq!(t.def().column("s").unwrap().default().unwrap().evaluate(), Value::from("new"));
+    /// ```
     pub fn default_value(self, v: impl Into<Value>) -> Self {
         let v = v.into();
         self.default(ClientDefault::new(move || v.clone()))
     }
     /// A client-side UPDATE default.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// use aludel_core::Value;
+    /// let t = TableBuilder::new("t")
+    ///     .column_with("s", DataType::Text, |c| c.onupdate(ClientDefault::new(|| Value::from("edited"))))
+    ///     .build().unwrap();
+    /// assert!(t.def().column("s").unwrap().onupdate().is_some());
+    /// ```
     pub fn onupdate(mut self, d: ClientDefault) -> Self {
         self.def.onupdate = Some(d);
         self
     }
     /// A server-side default.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("t")
+    ///     .column_with("at", DataType::Timestamp, |c| c.server_default(ServerDefault::sql("CURRENT_TIMESTAMP")))
+    ///     .build().unwrap();
+    /// assert!(t.def().column("at").unwrap().server_default().is_some());
+    /// ```
     pub fn server_default(mut self, d: ServerDefault) -> Self {
         self.def.server_default = Some(d);
         self
     }
     /// A server-side on-update value.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("t")
+    ///     .column_with("v", DataType::BigInt, |c| c.server_onupdate(ServerDefault::Fetched))
+    ///     .build().unwrap();
+    /// assert_eq!(t.def().column("v").unwrap().server_onupdate(), Some(&ServerDefault::Fetched));
+    /// ```
     pub fn server_onupdate(mut self, d: ServerDefault) -> Self {
         self.def.server_onupdate = Some(d);
         self

@@ -44,11 +44,23 @@ pub enum ClientDefault {
 
 impl ClientDefault {
     /// A default computed by `f` at every execution.
+    ///
+    /// ```
+    /// use aludel_core::{schema::ClientDefault, Value};
+    /// let d = ClientDefault::new(|| Value::I64(1));
+    /// assert_eq!(d.evaluate(), Value::I64(1));
+    /// ```
     pub fn new(f: impl Fn() -> Value + Send + Sync + 'static) -> Self {
         ClientDefault::Closure(Arc::new(f))
     }
 
     /// Computes the value.
+    ///
+    /// ```
+    /// use aludel_core::{schema::ClientDefault, Value};
+    /// let d = ClientDefault::new(|| Value::from("x"));
+    /// assert_eq!(d.evaluate(), Value::from("x"));
+    /// ```
     pub fn evaluate(&self) -> Value {
         match self {
             ClientDefault::Fn(f) => f(),
@@ -84,11 +96,21 @@ pub enum ServerDefault {
 
 impl ServerDefault {
     /// An SQL expression default.
+    ///
+    /// ```
+    /// use aludel_core::schema::ServerDefault;
+    /// assert_eq!(ServerDefault::sql("0").sql_text(), Some("0"));
+    /// ```
     pub fn sql(text: impl Into<Cow<'static, str>>) -> Self {
         ServerDefault::Sql(text.into())
     }
 
     /// The SQL text, if any.
+    ///
+    /// ```
+    /// use aludel_core::schema::ServerDefault;
+    /// assert_eq!(ServerDefault::sql("now()").sql_text(), Some("now()"));
+    /// ```
     pub fn sql_text(&self) -> Option<&str> {
         match self {
             ServerDefault::Sql(s) => Some(s),
@@ -176,46 +198,145 @@ impl ColumnDef {
     }
 
     /// The column name.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert_eq!(t.def().columns()[1].name(), "email");
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The SQL data type.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert_eq!(t.def().columns()[1].data_type(), DataType::Varchar(200));
+    /// ```
     pub fn data_type(&self) -> DataType {
         self.data_type
     }
     /// Whether NULL is allowed.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert!(!t.def().columns()[0].is_nullable());
+    /// ```
     pub fn is_nullable(&self) -> bool {
         self.nullable
     }
     /// Whether the column is part of the primary key.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert!(t.def().columns()[0].is_primary_key());
+    /// ```
     pub fn is_primary_key(&self) -> bool {
         self.primary_key
     }
     /// The autoincrement setting (see [`TableDef::autoincrement_column`] for the resolved one).
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert_eq!(t.def().columns()[0].autoincrement(), Autoincrement::Auto);
+    /// ```
     pub fn autoincrement(&self) -> Autoincrement {
         self.autoincrement
     }
     /// Whether the column has a single-column UNIQUE constraint.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert!(t.def().columns()[1].is_unique());
+    /// ```
     pub fn is_unique(&self) -> bool {
         self.unique
     }
     /// Whether the column has a single-column index.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert!(t.def().columns()[1].is_indexed());
+    /// ```
     pub fn is_indexed(&self) -> bool {
         self.index
     }
     /// The client-side INSERT default.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert!(t.def().columns()[0].default().is_none());
+    /// ```
     pub fn default(&self) -> Option<&ClientDefault> {
         self.default.as_ref()
     }
     /// The client-side UPDATE default.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert!(t.def().columns()[0].onupdate().is_none());
+    /// ```
     pub fn onupdate(&self) -> Option<&ClientDefault> {
         self.onupdate.as_ref()
     }
     /// The server-side default.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert!(t.def().columns()[0].server_default().is_none());
+    /// ```
     pub fn server_default(&self) -> Option<&ServerDefault> {
         self.server_default.as_ref()
     }
     /// The server-side on-update marker.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert!(t.def().columns()[0].server_onupdate().is_none());
+    /// ```
     pub fn server_onupdate(&self) -> Option<&ServerDefault> {
         self.server_onupdate.as_ref()
     }
@@ -240,11 +361,23 @@ enum NameListRepr {
 
 impl NameList {
     /// A list borrowed from static names.
+    ///
+    /// ```
+    /// use aludel_core::schema::NameList;
+    /// static COLS: NameList = NameList::from_static(&["a", "b"]);
+    /// assert_eq!(COLS.len(), 2);
+    /// ```
     pub const fn from_static(names: &'static [&'static str]) -> Self {
         NameList(NameListRepr::Static(names))
     }
 
     /// The names, in order.
+    ///
+    /// ```
+    /// use aludel_core::schema::NameList;
+    /// let n = NameList::from(vec!["a", "b"]);
+    /// assert_eq!(n.iter().collect::<Vec<_>>(), ["a", "b"]);
+    /// ```
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         let (a, b): (&[&'static str], &[String]) = match &self.0 {
             NameListRepr::Static(s) => (s, &[]),
@@ -257,6 +390,11 @@ impl NameList {
     }
 
     /// How many names.
+    ///
+    /// ```
+    /// use aludel_core::schema::NameList;
+    /// assert_eq!(NameList::from(["x"]).len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         match &self.0 {
             NameListRepr::Static(s) => s.len(),
@@ -265,6 +403,11 @@ impl NameList {
     }
 
     /// Whether the list is empty.
+    ///
+    /// ```
+    /// use aludel_core::schema::NameList;
+    /// assert!(NameList::from(Vec::<String>::new()).is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -324,6 +467,11 @@ pub enum FkAction {
 
 impl FkAction {
     /// The SQL spelling.
+    ///
+    /// ```
+    /// use aludel_core::schema::FkAction;
+    /// assert_eq!(FkAction::Cascade.sql(), "CASCADE");
+    /// ```
     pub fn sql(&self) -> &'static str {
         match self {
             FkAction::Cascade => "CASCADE",
@@ -357,6 +505,11 @@ pub enum FkTarget {
 
 impl FkTarget {
     /// A target by table name.
+    ///
+    /// ```
+    /// use aludel_core::schema::FkTarget;
+    /// assert_eq!(FkTarget::named("users").table_name(), "users");
+    /// ```
     pub fn named(table: impl Into<Cow<'static, str>>) -> Self {
         FkTarget::Named {
             schema: None,
@@ -365,6 +518,11 @@ impl FkTarget {
     }
 
     /// The target table's name.
+    ///
+    /// ```
+    /// use aludel_core::schema::FkTarget;
+    /// assert_eq!(FkTarget::named("orders").table_name(), "orders");
+    /// ```
     pub fn table_name(&self) -> &str {
         match self {
             FkTarget::Static(f) => &f().name,
@@ -399,6 +557,12 @@ pub struct ForeignKeyDef {
 
 impl ForeignKeyDef {
     /// `FOREIGN KEY (columns) REFERENCES target (ref_columns)`.
+    ///
+    /// ```
+    /// use aludel_core::schema::{ForeignKeyDef, FkTarget};
+    /// let fk = ForeignKeyDef::new(["a", "b"], FkTarget::named("t"), ["x", "y"]);
+    /// assert_eq!(fk.ref_columns().len(), 2);
+    /// ```
     pub fn new(
         columns: impl Into<NameList>,
         target: FkTarget,
@@ -438,41 +602,92 @@ impl ForeignKeyDef {
     }
 
     /// Sets the constraint name.
+    ///
+    /// ```
+    /// use aludel_core::schema::{ForeignKeyDef, FkTarget};
+    /// let fk = ForeignKeyDef::new(["a"], FkTarget::named("t"), ["x"]).named("fk_a");
+    /// assert_eq!(fk.name(), Some("fk_a"));
+    /// ```
     pub fn named(mut self, name: impl Into<Cow<'static, str>>) -> Self {
         self.name = Some(name.into());
         self
     }
     /// Sets ON DELETE.
+    ///
+    /// ```
+    /// use aludel_core::schema::{FkAction, ForeignKeyDef, FkTarget};
+    /// let fk = ForeignKeyDef::new(["a"], FkTarget::named("t"), ["x"]).on_delete(FkAction::SetNull);
+    /// assert_eq!(fk.on_delete_action(), Some(FkAction::SetNull));
+    /// ```
     pub fn on_delete(mut self, action: FkAction) -> Self {
         self.on_delete = Some(action);
         self
     }
     /// Sets ON UPDATE.
+    ///
+    /// ```
+    /// use aludel_core::schema::{FkAction, ForeignKeyDef, FkTarget};
+    /// let fk = ForeignKeyDef::new(["a"], FkTarget::named("t"), ["x"]).on_update(FkAction::Cascade);
+    /// assert_eq!(fk.on_update_action(), Some(FkAction::Cascade));
+    /// ```
     pub fn on_update(mut self, action: FkAction) -> Self {
         self.on_update = Some(action);
         self
     }
     /// The constraint name.
+    ///
+    /// ```
+    /// use aludel_core::schema::{ForeignKeyDef, FkTarget};
+    /// assert_eq!(ForeignKeyDef::new(["a"], FkTarget::named("t"), ["x"]).name(), None);
+    /// ```
     pub fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
     /// The referencing columns.
+    ///
+    /// ```
+    /// use aludel_core::schema::{ForeignKeyDef, FkTarget};
+    /// let fk = ForeignKeyDef::new(["a"], FkTarget::named("t"), ["x"]);
+    /// assert_eq!(fk.columns().iter().collect::<Vec<_>>(), ["a"]);
+    /// ```
     pub fn columns(&self) -> &NameList {
         &self.columns
     }
     /// The referenced table.
+    ///
+    /// ```
+    /// use aludel_core::schema::{ForeignKeyDef, FkTarget};
+    /// let fk = ForeignKeyDef::new(["a"], FkTarget::named("t"), ["x"]);
+    /// assert_eq!(fk.target().table_name(), "t");
+    /// ```
     pub fn target(&self) -> &FkTarget {
         &self.target
     }
     /// The referenced columns.
+    ///
+    /// ```
+    /// use aludel_core::schema::{ForeignKeyDef, FkTarget};
+    /// let fk = ForeignKeyDef::new(["a"], FkTarget::named("t"), ["x"]);
+    /// assert_eq!(fk.ref_columns().iter().collect::<Vec<_>>(), ["x"]);
+    /// ```
     pub fn ref_columns(&self) -> &NameList {
         &self.ref_columns
     }
     /// The ON DELETE action.
+    ///
+    /// ```
+    /// use aludel_core::schema::{ForeignKeyDef, FkTarget};
+    /// assert_eq!(ForeignKeyDef::new(["a"], FkTarget::named("t"), ["x"]).on_delete_action(), None);
+    /// ```
     pub fn on_delete_action(&self) -> Option<FkAction> {
         self.on_delete
     }
     /// The ON UPDATE action.
+    ///
+    /// ```
+    /// use aludel_core::schema::{ForeignKeyDef, FkTarget};
+    /// assert_eq!(ForeignKeyDef::new(["a"], FkTarget::named("t"), ["x"]).on_update_action(), None);
+    /// ```
     pub fn on_update_action(&self) -> Option<FkAction> {
         self.on_update
     }
@@ -507,6 +722,11 @@ pub enum Constraint {
 
 impl Constraint {
     /// A UNIQUE constraint over `columns`.
+    ///
+    /// ```
+    /// use aludel_core::schema::Constraint;
+    /// assert!(matches!(Constraint::unique(["a", "b"]), Constraint::Unique { .. }));
+    /// ```
     pub fn unique(columns: impl Into<NameList>) -> Self {
         Constraint::Unique {
             name: None,
@@ -515,6 +735,11 @@ impl Constraint {
     }
 
     /// A CHECK constraint.
+    ///
+    /// ```
+    /// use aludel_core::schema::Constraint;
+    /// assert!(matches!(Constraint::check("a > 0"), Constraint::Check { .. }));
+    /// ```
     pub fn check(sql: impl Into<Cow<'static, str>>) -> Self {
         Constraint::Check {
             name: None,
@@ -563,6 +788,11 @@ pub struct IndexDef {
 
 impl IndexDef {
     /// An index named `name` over `columns`.
+    ///
+    /// ```
+    /// use aludel_core::schema::IndexDef;
+    /// assert_eq!(IndexDef::new("ix", ["a", "b"]).columns().len(), 2);
+    /// ```
     pub fn new(name: impl Into<Cow<'static, str>>, columns: impl Into<NameList>) -> Self {
         IndexDef {
             name: name.into(),
@@ -586,20 +816,40 @@ impl IndexDef {
     }
 
     /// Makes it a UNIQUE index.
+    ///
+    /// ```
+    /// use aludel_core::schema::IndexDef;
+    /// assert!(IndexDef::new("ix", ["a"]).unique().is_unique());
+    /// ```
     pub fn unique(mut self) -> Self {
         self.unique = true;
         self
     }
 
     /// The index name.
+    ///
+    /// ```
+    /// use aludel_core::schema::IndexDef;
+    /// assert_eq!(IndexDef::new("ix_a", ["a"]).name(), "ix_a");
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
     /// The indexed columns.
+    ///
+    /// ```
+    /// use aludel_core::schema::IndexDef;
+    /// assert_eq!(IndexDef::new("ix", ["a"]).columns().iter().collect::<Vec<_>>(), ["a"]);
+    /// ```
     pub fn columns(&self) -> &NameList {
         &self.columns
     }
     /// Whether it is UNIQUE.
+    ///
+    /// ```
+    /// use aludel_core::schema::IndexDef;
+    /// assert!(!IndexDef::new("ix", ["a"]).is_unique());
+    /// ```
     pub fn is_unique(&self) -> bool {
         self.unique
     }
@@ -661,16 +911,40 @@ impl TableDef {
     }
 
     /// The table name.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert_eq!(t.def().name(), "users");
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The schema (PostgreSQL schema, MySQL database, SQLite attached database), if any.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert_eq!(t.def().schema(), None);
+    /// ```
     pub fn schema(&self) -> Option<&str> {
         self.schema.as_deref()
     }
 
     /// `schema.name` or `name`, unquoted, for messages.
+    ///
+    /// ```
+    /// use aludel_core::{schema::TableBuilder, DataType};
+    /// let t = TableBuilder::new("users").schema("app").column("id", DataType::BigInt).build().unwrap();
+    /// assert_eq!(t.def().qualified_name(), "app.users");
+    /// ```
     pub fn qualified_name(&self) -> String {
         match &self.schema {
             Some(s) => format!("{s}.{}", self.name),
@@ -679,22 +953,59 @@ impl TableDef {
     }
 
     /// The columns in declaration order.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert_eq!(t.def().columns().len(), 2);
+    /// ```
     pub fn columns(&self) -> &[ColumnDef] {
         &self.columns
     }
 
     /// The column called `name`.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert!(t.def().column("email").is_some());
+    /// assert!(t.def().column("nope").is_none());
+    /// ```
     pub fn column(&self, name: &str) -> Option<&ColumnDef> {
         self.columns.iter().find(|c| c.name == name)
     }
 
     /// The primary-key columns, in declaration order.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert_eq!(t.def().primary_key_columns().map(|c| c.name()).collect::<Vec<_>>(), ["id"]);
+    /// ```
     pub fn primary_key_columns(&self) -> impl Iterator<Item = &ColumnDef> {
         self.columns.iter().filter(|c| c.primary_key)
     }
 
     /// The column the database fills with an autoincrement key when an INSERT leaves it
     /// out, by SQLAlchemy's rule (see [`Autoincrement::Auto`]).
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert_eq!(t.def().autoincrement_column().unwrap().1.name(), "id");
+    /// ```
     pub fn autoincrement_column(&self) -> Option<(usize, &ColumnDef)> {
         let mut pk = self
             .columns
@@ -722,11 +1033,29 @@ impl TableDef {
     }
 
     /// The table-level constraints (composite UNIQUE, FOREIGN KEY, CHECK).
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert!(t.def().constraints().is_empty());
+    /// ```
     pub fn constraints(&self) -> &[Constraint] {
         &self.constraints
     }
 
     /// The indexes.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .build().unwrap();
+    /// assert!(t.def().indexes().is_empty());
+    /// ```
     pub fn indexes(&self) -> &[IndexDef] {
         &self.indexes
     }

@@ -39,6 +39,7 @@ impl TableRef {
     }
 
     /// Identity: the same static, or runtime definitions with the same unique id.
+    #[inline]
     pub(crate) fn same(&self, other: &TableRef) -> bool {
         match (self, other) {
             (TableRef::Static(a), TableRef::Static(b)) => std::ptr::eq(*a, *b),
@@ -92,6 +93,7 @@ impl Source {
     }
 
     /// Whether two references denote the same FROM item.
+    #[inline]
     pub(crate) fn same(&self, other: &Source) -> bool {
         match (self, other) {
             (Source::Table(a), Source::Table(b)) => a.same(b),
@@ -555,9 +557,25 @@ use crate::types::DataType;
 /// ```
 pub trait TableRow: Sized + 'static {
     /// The table's handle.
+    ///
+    /// ```
+    /// use aludel::{prelude::*, TableRow};
+    /// #[derive(Table)]
+    /// struct Notes { #[aludel(primary_key)] id: i64 }
+    /// assert_eq!(Notes::table().def().name(), "notes");
+    /// ```
     fn table() -> Table<Self>;
 
     /// Every column assigned from this struct's fields: a whole row for INSERT (or the
     /// SET list of an UPDATE).
+    ///
+    /// ```
+    /// use aludel::{prelude::*, TableRow};
+    /// #[derive(Table)]
+    /// struct Notes { #[aludel(primary_key)] id: i64, body: String }
+    /// let n = Notes { id: 1, body: "hi".into() };
+    /// let c = update(notes::table).set(n.assignments()).compile(&Postgres).unwrap();
+    /// assert_eq!(c.sql(), "UPDATE notes SET id = $1, body = $2");
+    /// ```
     fn assignments(&self) -> Vec<crate::stmt::Assignment>;
 }

@@ -25,6 +25,12 @@ pub struct Assignment {
 
 impl Assignment {
     /// The assigned column's name.
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, schema::TableBuilder, DataType};
+    /// let t = TableBuilder::new("t").column("a", DataType::Integer).build().unwrap();
+    /// assert_eq!(t.column::<i32>("a").unwrap().set(1).column_name(), "a");
+    /// ```
     pub fn column_name(&self) -> &str {
         self.column.name().unwrap_or("")
     }
@@ -36,6 +42,13 @@ impl Assignment {
     label = "this value may be NULL",
     note = "the column's type is not an Option, so the database would reject NULL; pass a plain value, or make the column `Option<..>`"
 )]
+/// ```
+/// use aludel_core::stmt::AssignableTo;
+/// use aludel_core::types::{MaybeNull, NotNullable};
+/// fn ok<V: AssignableTo<C>, C: aludel_core::types::Nullability>() {}
+/// ok::<NotNullable, MaybeNull>(); // a plain value into a nullable column
+/// // ok::<MaybeNull, NotNullable>(); would not compile
+/// ```
 pub trait AssignableTo<C: Nullability> {}
 impl AssignableTo<NotNullable> for NotNullable {}
 impl AssignableTo<MaybeNull> for NotNullable {}

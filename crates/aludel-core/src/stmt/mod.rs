@@ -15,7 +15,8 @@ mod dml;
 mod select;
 
 pub use dml::{
-    Assignment, Assignments, Delete, Insert, InsertColumns, Update, delete, insert, update,
+    AssignableTo, Assignment, Assignments, Delete, Insert, InsertColumns, IntoTarget, Update,
+    delete, insert, update,
 };
 pub(crate) use dml::{DeleteCore, InsertCore, InsertSource, UpdateCore};
 pub use select::SelectCore;

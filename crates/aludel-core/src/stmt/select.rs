@@ -297,6 +297,12 @@ impl ExprList for Vec<Node> {
 /// ```
 pub trait IntoOrderBy {
     /// The item.
+    ///
+    /// ```
+    /// use aludel_core::{prelude::*, stmt::IntoOrderBy};
+    /// let o = literal(1i64).into_order_by();
+    /// assert_eq!(select(literal(2i64)).order_by(o).compile(&Sqlite).unwrap().sql(), "SELECT ? ORDER BY ?");
+    /// ```
     fn into_order_by(self) -> OrderBy;
 }
 

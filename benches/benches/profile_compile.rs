@@ -1,5 +1,6 @@
 //! A loop over one statement's construct + compile, for profilers
-//! (`valgrind --tool=callgrind target/release/examples/profile_compile s2`).
+//! (`cargo bench -p aludel-benches --bench profile_compile --no-run`, then
+//! `valgrind --tool=callgrind target/release/deps/profile_compile-<hash> s2`).
 
 use std::hint::black_box;
 
