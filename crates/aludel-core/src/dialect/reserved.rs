@@ -668,10 +668,10 @@ mod tests {
     fn lists_are_sorted_and_lowercase() {
         for list in [POSTGRES, MYSQL, SQLITE] {
             assert!(list.windows(2).all(|w| w[0] < w[1]));
-            assert!(
-                list.iter()
-                    .all(|w| w.bytes().all(|c| c.is_ascii_lowercase() || c == b'_'))
-            );
+            assert!(list.iter().all(|w| {
+                w.bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+            }));
         }
     }
 
