@@ -160,3 +160,31 @@ pub struct Events {
     #[aludel(server_default = "CURRENT_TIMESTAMP")]
     pub at: Timestamp,
 }
+
+/// `typed` again, with the columns as chrono, uuid, rust_decimal and serde_json types.
+#[derive(Table)]
+#[aludel(name = "typed", ident = "typed_ext")]
+pub struct TypedExt {
+    #[aludel(primary_key)]
+    pub id: i64,
+    #[aludel(precision = 12, scale = 4)]
+    pub dec: Option<rust_decimal::Decimal>,
+    pub d: Option<chrono::NaiveDate>,
+    pub t: Option<chrono::NaiveTime>,
+    pub ts: Option<chrono::NaiveDateTime>,
+    pub tstz: Option<chrono::DateTime<chrono::Utc>>,
+    pub uuid: Option<uuid::Uuid>,
+    pub json: Option<serde_json::Value>,
+}
+
+/// `typed` with the `time` crate's types.
+#[derive(Table)]
+#[aludel(name = "typed", ident = "typed_time")]
+pub struct TypedTime {
+    #[aludel(primary_key)]
+    pub id: i64,
+    pub d: Option<time::Date>,
+    pub t: Option<time::Time>,
+    pub ts: Option<time::PrimitiveDateTime>,
+    pub tstz: Option<time::OffsetDateTime>,
+}

@@ -673,6 +673,9 @@ impl FromStr for TimestampTz {
         let (local, offset) = s.split_at(sign_pos);
         let sign = if offset.starts_with('-') { -1 } else { 1 };
         let digits: String = offset[1..].chars().filter(|c| *c != ':').collect();
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(err());
+        }
         let (h, m, sec) = match digits.len() {
             2 => (&digits[..2], "0", "0"),
             4 => (&digits[..2], &digits[2..4], "0"),
@@ -1062,6 +1065,8 @@ mod tests {
         let t: TimestampTz = "2024-01-01T00:00:00Z".parse().unwrap();
         assert_eq!(t.utc().to_string(), "2024-01-01 00:00:00");
         assert!("2024-01-01".parse::<TimestampTz>().is_err());
+        // Found by tests/no_panics.rs: a multi-byte character in the offset.
+        assert!("2024-01-01 00:00:00+🦀1".parse::<TimestampTz>().is_err());
     }
 
     #[test]
