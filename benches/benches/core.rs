@@ -498,8 +498,11 @@ fn main() {
     print_sql();
     println!();
     println!(
-        "{:<18} {:<28} {:>10} {:>9} {:>12} {:>12}",
-        "statement", "contender", "mean (ns)", "allocs", "/ sea build", "/ diesel"
+        "criterion means; the ratios are medians over 41 interleaved rounds (robust to CPU steal)"
+    );
+    println!(
+        "{:<18} {:<28} {:>10} {:>9} {:>11} {:>13} {:>13}",
+        "statement", "contender", "mean (ns)", "allocs", "median (ns)", "/ sea build", "/ diesel"
     );
     let groups = [
         "S1_point_select",
@@ -509,21 +512,37 @@ fn main() {
         "S5_in_list_10",
     ];
     for g in groups {
-        let sea = criterion_mean_ns(g, "sea_query_construct_build");
-        let diesel = criterion_mean_ns(g, "diesel_to_sql");
-        for op in ops.iter().filter(|o| o.group == g) {
-            let Some(mean) = criterion_mean_ns(g, op.id) else {
-                continue;
-            };
+        let group_ops: Vec<&Op> = ops.iter().filter(|o| o.group == g).collect();
+        if group_ops
+            .iter()
+            .all(|op| criterion_mean_ns(g, op.id).is_none())
+        {
+            continue; // filtered out of this run
+        }
+        let fs: Vec<&dyn Fn()> = group_ops.iter().map(|op| &*op.f).collect();
+        let rounds = aludel_benches::interleaved_ns(&fs, 41, 4);
+        let index = |id: &str| group_ops.iter().position(|o| o.id == id);
+        let (sea, diesel) = (index("sea_query_construct_build"), index("diesel_to_sql"));
+        for (i, op) in group_ops.iter().enumerate() {
+            let mean = criterion_mean_ns(g, op.id).map_or("-".to_owned(), |m| format!("{m:.1}"));
             let allocs = allocs_per_op(|| (op.f)());
-            let ratio =
-                |base: Option<f64>| base.map_or("-".to_owned(), |b| format!("{:.2}x", mean / b));
+            let ratio = |base: Option<usize>| {
+                base.map_or("-".to_owned(), |b| {
+                    let r: Vec<f64> = rounds[i]
+                        .iter()
+                        .zip(&rounds[b])
+                        .map(|(x, y)| x / y)
+                        .collect();
+                    format!("{:.2}x", aludel_benches::median(r))
+                })
+            };
             println!(
-                "{:<18} {:<28} {:>10.1} {:>9.1} {:>12} {:>12}",
+                "{:<18} {:<28} {:>10} {:>9.1} {:>11.1} {:>13} {:>13}",
                 g,
                 op.id,
                 mean,
                 allocs,
+                aludel_benches::median(rounds[i].clone()),
                 ratio(sea),
                 ratio(diesel)
             );

@@ -34,6 +34,41 @@ fn s2(name: &str, min_post: i64) -> Select<(i64, String, Option<String>)> {
         .limit(10)
 }
 
+mod dsl {
+    use diesel::pg::{Pg, PgQueryBuilder};
+    use diesel::prelude::*;
+    use diesel::query_builder::{QueryBuilder, QueryFragment};
+
+    diesel::table! {
+        users (id) {
+            id -> Int8,
+            name -> Text,
+            email -> Text,
+        }
+    }
+    diesel::table! {
+        posts (id) {
+            id -> Int8,
+            user_id -> Int8,
+            title -> Text,
+        }
+    }
+    diesel::joinable!(posts -> users (user_id));
+    diesel::allow_tables_to_appear_in_same_query!(users, posts);
+
+    pub fn s2(name: &str, min_post: i64) -> String {
+        let q = users::table
+            .left_join(posts::table.on(posts::user_id.eq(users::id)))
+            .select((users::id, users::name, posts::title.nullable()))
+            .filter(users::name.eq(name).and(posts::id.nullable().gt(min_post)))
+            .order(users::id.desc())
+            .limit(10);
+        let mut qb = PgQueryBuilder::default();
+        QueryFragment::<Pg>::to_sql(&q, &mut qb, &Pg).expect("to_sql");
+        qb.finish()
+    }
+}
+
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "s2".into());
     let n: usize = std::env::args()
@@ -49,6 +84,16 @@ fn main() {
             "hot" => {
                 let s = s2(black_box("x"), i as i64);
                 let p = cache.prepare(&s, &Postgres).unwrap();
+                black_box(p.bind(&Params::new()).unwrap().params().len());
+            }
+            "diesel" => {
+                black_box(dsl::s2(black_box("x"), i as i64));
+            }
+            "miss" => {
+                // The engine's miss path: a cache that never keeps anything.
+                let none = aludel::StatementCache::new(0);
+                let s = s2(black_box("x"), i as i64);
+                let p = none.prepare(&s, &Postgres).unwrap();
                 black_box(p.bind(&Params::new()).unwrap().params().len());
             }
             _ => {

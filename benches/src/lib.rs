@@ -47,6 +47,53 @@ pub fn allocs_per_op<R>(mut f: impl FnMut() -> R) -> f64 {
     (allocations() - before) as f64 / n as f64
 }
 
+/// Nanoseconds per call of each of `fs`, measured in `rounds` interleaved rounds (every
+/// function once per round, about `round_ms` each): per-round times, indexed
+/// `[function][round]`. On a machine with noisy neighbours (CPU steal), comparing
+/// functions within a round cancels most of the noise that sequential runs suffer.
+pub fn interleaved_ns(fs: &[&dyn Fn()], rounds: usize, round_ms: u64) -> Vec<Vec<f64>> {
+    use std::time::{Duration, Instant};
+    let budget = Duration::from_millis(round_ms);
+    // Calibrate: calls per round for each function.
+    let calls: Vec<u64> = fs
+        .iter()
+        .map(|f| {
+            let mut n = 1u64;
+            loop {
+                let t = Instant::now();
+                for _ in 0..n {
+                    f();
+                }
+                if t.elapsed() >= budget / 4 || n >= 1 << 24 {
+                    return (n * 4).max(1);
+                }
+                n *= 2;
+            }
+        })
+        .collect();
+    let mut out = vec![Vec::with_capacity(rounds); fs.len()];
+    for _ in 0..rounds {
+        for (i, f) in fs.iter().enumerate() {
+            let t = Instant::now();
+            for _ in 0..calls[i] {
+                f();
+            }
+            out[i].push(t.elapsed().as_nanos() as f64 / calls[i] as f64);
+        }
+    }
+    out
+}
+
+/// The median of `xs`.
+pub fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    match xs.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => xs[n / 2],
+        n => (xs[n / 2 - 1] + xs[n / 2]) / 2.0,
+    }
+}
+
 /// The mean time (ns) criterion measured for `group/id` in this run, if any.
 pub fn criterion_mean_ns(group: &str, id: &str) -> Option<f64> {
     let dir = std::env::var("CARGO_TARGET_DIR")

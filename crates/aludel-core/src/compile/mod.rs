@@ -28,9 +28,9 @@ mod sql;
 
 pub use cache::{Prepared, StatementCache};
 
+use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
 use crate::dialect::{AsDialect, Dialect};
 use crate::error::CompileError;
@@ -107,13 +107,15 @@ pub trait Statement: sealed::Sealed {
         params: &Params,
     ) -> Result<Compiled, CompileError> {
         let shape = Shape::of(self.stmt_ref().0);
-        let statement = Arc::new(compile_shape(self.stmt_ref().0, dialect.dialect(), &shape)?);
-        let bound = statement.bind(&shape.values, params)?;
-        let sql = match bound.sql {
-            Cow::Borrowed(_) => None,
-            Cow::Owned(s) => Some(s),
+        let statement = compile_shape(self.stmt_ref().0, dialect.dialect(), &shape)?;
+        let (sql, params) = {
+            let bound = statement.bind(&shape.values, params)?;
+            let sql = match bound.sql {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(s) => Some(s),
+            };
+            (sql, bound.params.into_iter().map(Cow::into_owned).collect())
         };
-        let params = bound.params.into_iter().map(Cow::into_owned).collect();
         Ok(Compiled {
             statement,
             sql,
@@ -277,14 +279,14 @@ pub(crate) fn compile_shape(
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CacheKey {
     hash: u64,
-    words: Arc<[u64]>,
+    words: SmallVec<[u64; 32]>,
 }
 
 impl CacheKey {
     pub(crate) fn from_words(words: &[u64]) -> CacheKey {
         CacheKey {
             hash: shape::hash_words(words),
-            words: words.into(),
+            words: SmallVec::from_slice(words),
         }
     }
 
@@ -425,13 +427,13 @@ pub struct CompiledStatement {
     dialect: Dialect,
     kind: StatementKind,
     sql: String,
-    slots: Vec<BindSlot>,
+    slots: SmallVec<[BindSlot; 4]>,
     expanding: bool,
     /// Slots are exactly the values, in order: binding needs no reordering.
     identity: bool,
     value_count: usize,
     cache_key: CacheKey,
-    columns: Vec<Cow<'static, str>>,
+    columns: SmallVec<[Cow<'static, str>; 4]>,
     returns_defaults: Vec<String>,
     returning_rendered: bool,
 }
@@ -449,7 +451,7 @@ pub struct CompiledStatement {
 #[derive(Debug)]
 pub struct BoundSql<'a> {
     sql: Cow<'a, str>,
-    params: Vec<Cow<'a, Value>>,
+    params: SmallVec<[Cow<'a, Value>; 8]>,
 }
 
 impl<'a> BoundSql<'a> {
@@ -488,7 +490,7 @@ impl<'a> BoundSql<'a> {
     /// assert_eq!((&*sql, params.len()), ("SELECT ?", 1));
     /// ```
     pub fn into_parts(self) -> (Cow<'a, str>, Vec<Cow<'a, Value>>) {
-        (self.sql, self.params)
+        (self.sql, self.params.into_vec())
     }
 }
 
@@ -621,7 +623,7 @@ impl CompiledStatement {
                 params: values.iter().map(|v| Cow::Borrowed(*v)).collect(),
             });
         }
-        let mut params: Vec<Cow<'a, Value>> = Vec::with_capacity(self.slots.len());
+        let mut params: SmallVec<[Cow<'a, Value>; 8]> = SmallVec::with_capacity(self.slots.len());
         let get = |i: usize| -> Result<&'a Value, CompileError> {
             values
                 .get(i)
@@ -742,9 +744,9 @@ fn unreachable_slot() -> Result<Cow<'static, Value>, CompileError> {
 /// ```
 #[derive(Debug)]
 pub struct Compiled {
-    statement: Arc<CompiledStatement>,
+    statement: CompiledStatement,
     sql: Option<String>,
-    params: Vec<Value>,
+    params: SmallVec<[Value; 4]>,
 }
 
 impl Compiled {
@@ -775,7 +777,7 @@ impl Compiled {
     /// let c = select(literal(1i64).in_([1, 2])).compile(&Sqlite).unwrap();
     /// assert_eq!(c.statement().sql(), "SELECT ? IN (__[EXPANDING_1]__)");
     /// ```
-    pub fn statement(&self) -> &Arc<CompiledStatement> {
+    pub fn statement(&self) -> &CompiledStatement {
         &self.statement
     }
 

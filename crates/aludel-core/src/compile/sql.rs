@@ -8,6 +8,8 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
+use smallvec::SmallVec;
+
 use super::from::{Scopes, Sources, dml_froms, resolve_from};
 use super::{SlotSource, StmtRef, label_ref};
 use crate::dialect::{Dialect, DialectKind, Feature};
@@ -48,7 +50,7 @@ const P_ATOM: u8 = 10;
 pub(crate) struct SqlWriter<'a> {
     d: Dialect,
     pub(crate) sql: String,
-    pub(crate) slots: Vec<Slot>,
+    pub(crate) slots: SmallVec<[Slot; 4]>,
     /// The canonical index of the next bound value.
     pub(crate) next_value: usize,
     scopes: Scopes<'a>,
@@ -59,7 +61,7 @@ pub(crate) struct SqlWriter<'a> {
     returning_target: Option<&'a Source>,
     pub(crate) expanding: bool,
     /// The result columns' names (select list or RETURNING).
-    pub(crate) columns: Vec<Cow<'static, str>>,
+    pub(crate) columns: SmallVec<[Cow<'static, str>; 4]>,
     /// Columns return_defaults() asks for.
     pub(crate) returns_defaults: Vec<String>,
     pub(crate) returning_rendered: bool,
@@ -93,14 +95,14 @@ impl<'a> SqlWriter<'a> {
         SqlWriter {
             d,
             sql: String::with_capacity(256),
-            slots: Vec::new(),
+            slots: SmallVec::new(),
             next_value: 0,
             scopes: Scopes::default(),
             pg_n: 0,
             qualify: true,
             returning_target: None,
             expanding: false,
-            columns: Vec::new(),
+            columns: SmallVec::new(),
             returns_defaults: Vec::new(),
             returning_rendered: false,
             inline: None,
@@ -196,7 +198,10 @@ impl<'a> SqlWriter<'a> {
 
     /// Renders `f` into a separate buffer; returns its SQL and slots (MySQL only: `?`
     /// placeholders do not depend on their position).
-    fn detached(&mut self, f: impl FnOnce(&mut Self) -> Result) -> Result<(String, Vec<Slot>)> {
+    fn detached(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result,
+    ) -> Result<(String, SmallVec<[Slot; 4]>)> {
         let sql = std::mem::take(&mut self.sql);
         let slots = std::mem::take(&mut self.slots);
         let r = f(self);
@@ -206,7 +211,7 @@ impl<'a> SqlWriter<'a> {
         Ok((out_sql, out_slots))
     }
 
-    fn splice(&mut self, sql: &str, slots: Vec<Slot>) {
+    fn splice(&mut self, sql: &str, slots: SmallVec<[Slot; 4]>) {
         let off = self.sql.len();
         self.sql.push_str(sql);
         self.slots.extend(slots.into_iter().map(|mut s| {
