@@ -34,6 +34,44 @@ fn s2(name: &str, min_post: i64) -> Select<(i64, String, Option<String>)> {
         .limit(10)
 }
 
+mod sea {
+    use sea_query::{Expr, ExprTrait, Iden, Order, PostgresQueryBuilder, Query, Values};
+    use std::borrow::Cow;
+
+    macro_rules! iden {
+        ($name:ident { $($variant:ident => $s:literal),* $(,)? }) => {
+            #[derive(Clone, Copy)]
+            pub enum $name { $($variant),* }
+            impl Iden for $name {
+                fn quoted(&self) -> Cow<'static, str> {
+                    Cow::Borrowed(match self { $($name::$variant => $s),* })
+                }
+                fn unquoted(&self) -> &str {
+                    match self { $($name::$variant => $s),* }
+                }
+            }
+        };
+    }
+    iden!(Users { Table => "users", Id => "id", Name => "name" });
+    iden!(Posts { Table => "posts", Id => "id", UserId => "user_id", Title => "title" });
+
+    pub fn s2(name: &str, min_post: i64) -> (String, Values) {
+        Query::select()
+            .columns([(Users::Table, Users::Id), (Users::Table, Users::Name)])
+            .column((Posts::Table, Posts::Title))
+            .from(Users::Table)
+            .left_join(
+                Posts::Table,
+                Expr::col((Posts::Table, Posts::UserId)).equals((Users::Table, Users::Id)),
+            )
+            .and_where(Expr::col((Users::Table, Users::Name)).eq(name))
+            .and_where(Expr::col((Posts::Table, Posts::Id)).gt(min_post))
+            .order_by((Users::Table, Users::Id), Order::Desc)
+            .limit(10)
+            .build(PostgresQueryBuilder)
+    }
+}
+
 mod dsl {
     use diesel::pg::{Pg, PgQueryBuilder};
     use diesel::prelude::*;
@@ -85,6 +123,9 @@ fn main() {
                 let s = s2(black_box("x"), i as i64);
                 let p = cache.prepare(&s, &Postgres).unwrap();
                 black_box(p.bind(&Params::new()).unwrap().params().len());
+            }
+            "sea" => {
+                black_box(sea::s2(black_box("x"), i as i64));
             }
             "diesel" => {
                 black_box(dsl::s2(black_box("x"), i as i64));

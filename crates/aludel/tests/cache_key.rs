@@ -381,3 +381,84 @@ fn cache_evicts_at_capacity() {
     assert!(cache.prepare(&hot, &Sqlite).unwrap().cache_hit());
     assert_eq!(cache.hits(), before + 1);
 }
+
+/// A value type whose literal is a list of another kind: inline lists must encode each
+/// element's kind, or two lists rendering differently would share a key.
+struct JsonList(&'static str);
+impl aludel::IntoLiteral for JsonList {
+    type SqlType = aludel::Dyn;
+    fn into_value(self) -> Value {
+        Value::List(vec![Value::Json(aludel::value::Json::from_text(self.0))])
+    }
+}
+struct IntList(i64);
+impl aludel::IntoLiteral for IntList {
+    type SqlType = aludel::Dyn;
+    fn into_value(self) -> Value {
+        Value::List(vec![Value::I64(self.0)])
+    }
+}
+
+#[test]
+fn inline_lists_of_other_kinds_differ() {
+    let a = select(inline(JsonList("1")).label("x"));
+    let b = select(inline(IntList(1)).label("x"));
+    differ("inline JSON list vs integer list", &a, &b);
+    assert_ne!(
+        a.compile(&Postgres).unwrap().sql(),
+        b.compile(&Postgres).unwrap().sql()
+    );
+}
+
+/// The cache's walk (key + values) and the SQL walk must agree on the canonical order of
+/// values: the cache serves what a fresh compile gives.
+fn cache_agrees<S: Statement>(what: &str, stmt: &S) {
+    for d in dialects() {
+        let cache = StatementCache::new(4);
+        let Ok(fresh) = stmt.compile(&d) else {
+            assert!(cache.prepare(stmt, &d).is_err(), "{what}: {d}");
+            continue;
+        };
+        let p = cache
+            .prepare(stmt, &d)
+            .unwrap_or_else(|e| panic!("{what}: {d}: {e}"));
+        let b = p.bind(&Params::new()).unwrap();
+        assert_eq!(b.sql(), fresh.sql(), "{what}: {d}");
+        let params: Vec<Value> = b.params().iter().map(|v| (**v).clone()).collect();
+        assert_eq!(params, fresh.params(), "{what}: {d}");
+    }
+}
+
+#[test]
+fn the_same_subquery_twice_in_from_is_one_item() {
+    let sq = select(literal(1i64).label("a")).subquery("s");
+    let stmt = select(func::count_star()).select_from(&sq).select_from(&sq);
+    cache_agrees("subquery given twice", &stmt);
+    assert_eq!(
+        stmt.compile(&Sqlite).unwrap().sql(),
+        "SELECT count(*) FROM (SELECT ? AS a) AS s"
+    );
+}
+
+#[test]
+fn a_subquery_in_limit_keeps_the_value_order() {
+    let q = select(literal(1i64).label("a")).subquery("q");
+    // `x` refers to the outer `users` (correlated) before the subquery.
+    let x = select(users::id + q.columns())
+        .join(posts::table, posts::id.eq(5))
+        .scalar_subquery();
+    cache_agrees("subquery in LIMIT", &select(users::id).limit(x));
+}
+
+#[test]
+fn several_rows_without_columns_are_an_error() {
+    let stmt = insert(users::table).values_many(vec![Vec::<aludel::Assignment>::new(); 3]);
+    let e = stmt.compile(&Sqlite).unwrap_err().to_string();
+    assert!(e.contains("3 rows that set no columns"), "{e}");
+    // One such row is DEFAULT VALUES.
+    let one = insert(users::table).values_many(vec![Vec::<aludel::Assignment>::new(); 1]);
+    assert_eq!(
+        one.compile(&Sqlite).unwrap().sql(),
+        "INSERT INTO users DEFAULT VALUES"
+    );
+}

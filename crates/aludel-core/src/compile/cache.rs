@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use hashbrown::HashTable;
 
 use super::shape::{Shape, Values, hash_words};
-use super::{BoundSql, CacheKey, CompiledStatement, Params, Statement, compile_shape};
+use super::{BoundSql, CacheKey, CompiledStatement, Params, Statement, compile_stmt};
 use crate::dialect::{AsDialect, Dialect};
 use crate::error::CompileError;
 use crate::value::Value;
@@ -21,6 +21,12 @@ struct Entry {
     statement: Arc<CompiledStatement>,
     /// The CLOCK bit: set on every hit, cleared as the hand passes.
     referenced: bool,
+}
+
+impl Entry {
+    fn key(&self) -> &CacheKey {
+        &self.statement.cache_key
+    }
 }
 
 #[derive(Default)]
@@ -196,7 +202,7 @@ impl StatementCache {
             let entries = &s.entries;
             let found = s.table.find(hash, |&i| {
                 let e = &entries[i];
-                e.dialect == dialect && *e.statement.cache_key.words == *shape.key
+                e.dialect == dialect && e.key().words() == &shape.key[..]
             });
             if let Some(&i) = found {
                 let e = &mut s.entries[i];
@@ -212,7 +218,21 @@ impl StatementCache {
             }
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        let statement = Arc::new(compile_shape(stmt.stmt_ref().0, dialect, &shape)?);
+        let (compiled, values) = compile_stmt(stmt.stmt_ref().0, dialect, Some(&shape.key))?;
+        // Both walks must agree on the canonical order of values, or a cached statement
+        // would bind another statement's values to the wrong placeholders.
+        if values.len() != shape.values.len()
+            || values
+                .iter()
+                .zip(&shape.values)
+                .any(|(a, b)| !std::ptr::eq(*a, *b))
+        {
+            return Err(CompileError::invalid(format!(
+                "internal error: the SQL walk and the shape walk disagree on the order of the {} bound values",
+                shape.values.len()
+            )));
+        }
+        let statement = Arc::new(compiled);
         if self.per_shard > 0 {
             self.insert(shard, hash, dialect, statement.clone());
         }
@@ -233,11 +253,11 @@ impl StatementCache {
         let mut guard = lock(shard);
         let s = &mut *guard;
         // Another thread may have inserted it meanwhile.
-        let key: &CacheKey = &statement.cache_key;
+        let key = &statement.cache_key;
         let entries = &s.entries;
         if s.table
             .find(hash, |&i| {
-                entries[i].dialect == dialect && entries[i].statement.cache_key == *key
+                entries[i].dialect == dialect && entries[i].key() == key
             })
             .is_some()
         {
@@ -253,7 +273,7 @@ impl StatementCache {
             s.entries.push(entry);
             let entries = &s.entries;
             s.table.insert_unique(hash, i, |&j| {
-                full_hash(&entries[j].dialect, entries[j].statement.cache_key.hash)
+                full_hash(&entries[j].dialect, entries[j].key().hash)
             });
             return;
         }
@@ -268,14 +288,14 @@ impl StatementCache {
             }
         };
         let old = &s.entries[victim];
-        let old_hash = full_hash(&old.dialect, old.statement.cache_key.hash);
+        let old_hash = full_hash(&old.dialect, old.key().hash);
         if let Ok(slot) = s.table.find_entry(old_hash, |&j| j == victim) {
             slot.remove();
         }
         s.entries[victim] = entry;
         let entries = &s.entries;
         s.table.insert_unique(hash, victim, |&j| {
-            full_hash(&entries[j].dialect, entries[j].statement.cache_key.hash)
+            full_hash(&entries[j].dialect, entries[j].key().hash)
         });
     }
 

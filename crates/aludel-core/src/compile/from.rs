@@ -122,6 +122,16 @@ pub(crate) fn collect_sources<'a>(n: &'a Node, out: &mut Sources<'a>) {
     }
 }
 
+/// The explicit FROM items of a SELECT, each once (the same item given twice is one
+/// FROM item).
+pub(crate) fn explicit_from(core: &SelectCore) -> Sources<'_> {
+    let mut items = Sources::new();
+    for s in core.from.iter() {
+        push_unique(&mut items, s);
+    }
+    items
+}
+
 /// The non-join FROM items of a SELECT, in render order: explicit ones, then the tables
 /// its columns and WHERE refer to (minus join targets, and minus tables of enclosing
 /// queries when `correlate`). The first item is the left side of the joins.
@@ -130,10 +140,7 @@ pub(crate) fn resolve_from<'a>(
     scopes: &Scopes<'_>,
     correlate: bool,
 ) -> Result<Sources<'a>, CompileError> {
-    let mut items = Sources::new();
-    for s in core.from.iter() {
-        push_unique(&mut items, s);
-    }
+    let mut items = explicit_from(core);
     let mut referenced = Sources::new();
     for c in core.columns.iter() {
         collect_sources(c, &mut referenced);

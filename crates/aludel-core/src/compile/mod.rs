@@ -6,7 +6,7 @@
 //! A compiled statement is shared by every statement of the same shape: extracting a new
 //! statement's values ([`Statement::bind_values`]) and binding them
 //! ([`CompiledStatement::bind`]) needs no recompilation; [`StatementCache`] does exactly
-//! that.
+//! that: key, lookup, and compilation only on a miss.
 //!
 //! ```
 //! use aludel_core::prelude::*;
@@ -106,10 +106,9 @@ pub trait Statement: sealed::Sealed {
         dialect: &D,
         params: &Params,
     ) -> Result<Compiled, CompileError> {
-        let shape = Shape::of(self.stmt_ref().0);
-        let statement = compile_shape(self.stmt_ref().0, dialect.dialect(), &shape)?;
+        let (statement, values) = compile_stmt(self.stmt_ref().0, dialect.dialect(), None)?;
         let (sql, params) = {
-            let bound = statement.bind(&shape.values, params)?;
+            let bound = statement.bind(&values, params)?;
             let sql = match bound.sql {
                 Cow::Borrowed(_) => None,
                 Cow::Owned(s) => Some(s),
@@ -134,8 +133,7 @@ pub trait Statement: sealed::Sealed {
         &self,
         dialect: &D,
     ) -> Result<CompiledStatement, CompileError> {
-        let shape = Shape::of(self.stmt_ref().0);
-        compile_shape(self.stmt_ref().0, dialect.dialect(), &shape)
+        Ok(compile_stmt(self.stmt_ref().0, dialect.dialect(), None)?.0)
     }
 
     /// The SQL with every value written inline as a literal, escaped for the dialect
@@ -214,24 +212,22 @@ impl sealed::Sealed for Text {
 }
 impl Statement for Text {}
 
-/// Compiles `stmt`, whose shape walk is `shape`.
-pub(crate) fn compile_shape(
-    stmt: StmtRef<'_>,
+/// Compiles `stmt`: the compiled statement and the statement's bound values in
+/// canonical order. `key` is the statement's key words when the caller has them.
+pub(crate) fn compile_stmt<'a>(
+    stmt: StmtRef<'a>,
     dialect: Dialect,
-    shape: &Shape<'_>,
-) -> Result<CompiledStatement, CompileError> {
+    key: Option<&[u64]>,
+) -> Result<(CompiledStatement, shape::Values<'a>), CompileError> {
     let mut w = sql::SqlWriter::new(dialect);
-    w.slots.reserve_exact(shape.values.len());
     w.stmt(stmt)?;
-    if w.next_value != shape.values.len() {
-        return Err(CompileError::invalid(format!(
-            "internal error: the SQL walk visited {} values, the shape walk {}",
-            w.next_value,
-            shape.values.len()
-        )));
-    }
+    let cache_key = match key {
+        Some(words) => CacheKey::from_words(words),
+        None => CacheKey::from_words(&Shape::of(stmt).key),
+    };
+    let value_count = w.values.len();
     let identity = !w.expanding
-        && w.slots.len() == shape.values.len()
+        && w.slots.len() == value_count
         && w.slots
             .iter()
             .enumerate()
@@ -243,7 +239,7 @@ pub(crate) fn compile_shape(
         StmtRef::Delete(_) => StatementKind::Delete,
         StmtRef::Text(_) => StatementKind::Text,
     };
-    Ok(CompiledStatement {
+    let statement = CompiledStatement {
         dialect,
         kind,
         sql: w.sql,
@@ -258,12 +254,13 @@ pub(crate) fn compile_shape(
             .collect(),
         expanding: w.expanding,
         identity,
-        value_count: shape.values.len(),
-        cache_key: CacheKey::from_words(&shape.key),
+        value_count,
+        cache_key,
         columns: w.columns,
         returns_defaults: w.returns_defaults,
         returning_rendered: w.returning_rendered,
-    })
+    };
+    Ok((statement, w.values))
 }
 
 /// A structural cache key: the encoded shape of a statement (bound values left out) and
@@ -279,14 +276,14 @@ pub(crate) fn compile_shape(
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CacheKey {
     hash: u64,
-    words: SmallVec<[u64; 32]>,
+    words: Box<[u64]>,
 }
 
 impl CacheKey {
     pub(crate) fn from_words(words: &[u64]) -> CacheKey {
         CacheKey {
             hash: shape::hash_words(words),
-            words: SmallVec::from_slice(words),
+            words: words.into(),
         }
     }
 
@@ -411,7 +408,8 @@ pub enum StatementKind {
 }
 
 /// A statement compiled for a dialect, without values: SQL text, bind slots and cache
-/// key. Shared (through `Arc`) by every execution of statements of its shape.
+/// key. Shared (through `Arc`, in a [`StatementCache`]) by every execution of statements
+/// of its shape.
 ///
 /// Expanding lists (`IN` on MySQL / SQLite, tuple `IN`) appear as `__[EXPANDING_n]__`
 /// markers in [`CompiledStatement::sql`]; [`CompiledStatement::bind`] renders them.
@@ -537,7 +535,7 @@ impl CompiledStatement {
         &self.slots
     }
 
-    /// The structural cache key.
+    /// The structural cache key of the statement it was compiled from.
     ///
     /// ```
     /// use aludel_core::prelude::*;
@@ -781,7 +779,7 @@ impl Compiled {
         &self.statement
     }
 
-    /// The cache key.
+    /// The structural cache key of the statement it was compiled from.
     ///
     /// ```
     /// use aludel_core::prelude::*;

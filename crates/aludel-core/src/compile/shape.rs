@@ -16,7 +16,7 @@
 use smallvec::SmallVec;
 
 use super::StmtRef;
-use super::from::{Scopes, Sources, dml_froms, resolve_from};
+use super::from::{Scopes, Sources, dml_froms, explicit_from, resolve_from};
 use crate::expr::{FuncName, N, Node};
 use crate::schema::{ColumnDef, ColumnRef, Source, TableRef};
 use crate::stmt::{DeleteCore, Distinct, InsertCore, InsertSource, SelectCore, UpdateCore};
@@ -100,6 +100,8 @@ fn select_refers_to_subquery(s: &SelectCore) -> bool {
         || list(&s.group_by)
         || s.having.as_ref().is_some_and(refers_to_subquery)
         || s.order_by.iter().any(|o| refers_to_subquery(&o.node))
+        || s.limit.as_ref().is_some_and(refers_to_subquery)
+        || s.offset.as_ref().is_some_and(refers_to_subquery)
         || matches!(&s.distinct, Distinct::On(l) if list(l))
 }
 
@@ -262,7 +264,7 @@ impl<'a> Shape<'a> {
                 }
             }
         } else {
-            s.from.iter().collect()
+            explicit_from(s)
         };
         let mut visible = items.clone();
         visible.extend(s.joins.iter().map(|j| &j.target));
@@ -358,6 +360,23 @@ impl<'a> Shape<'a> {
         self.w(bits);
     }
 
+    /// An inline value: its kind and text, lists element by element (so that no two
+    /// values that render differently share an encoding).
+    fn inline_value(&mut self, v: &Value) {
+        match v {
+            Value::List(items) => {
+                self.w(1 | (items.len() as u64) << 8);
+                for item in items {
+                    self.inline_value(item);
+                }
+            }
+            other => {
+                self.w(0);
+                self.str(&format!("{}:{other}", other.kind_name()));
+            }
+        }
+    }
+
     pub(crate) fn node(&mut self, n: &'a Node) {
         match &n.0 {
             N::Column(c) => self.column(c),
@@ -372,7 +391,7 @@ impl<'a> Shape<'a> {
             N::Inline(v) => {
                 // Inline values are part of the SQL text, hence of the shape.
                 self.w(T_INLINE);
-                self.str(&format!("{}:{v}", v.kind_name()));
+                self.inline_value(v);
             }
             N::Null => self.w(T_NULL),
             N::Bool(b) => self.w(T_BOOL | u64::from(*b) << 8),

@@ -53,6 +53,8 @@ pub(crate) struct SqlWriter<'a> {
     pub(crate) slots: SmallVec<[Slot; 4]>,
     /// The canonical index of the next bound value.
     pub(crate) next_value: usize,
+    /// The bound values met so far, in canonical order.
+    pub(crate) values: super::shape::Values<'a>,
     scopes: Scopes<'a>,
     pg_n: u32,
     /// Qualify column names with their FROM item.
@@ -97,6 +99,7 @@ impl<'a> SqlWriter<'a> {
             sql: String::with_capacity(256),
             slots: SmallVec::new(),
             next_value: 0,
+            values: SmallVec::new(),
             scopes: Scopes::default(),
             pg_n: 0,
             qualify: true,
@@ -190,10 +193,19 @@ impl<'a> SqlWriter<'a> {
         };
     }
 
-    fn value_slot(&mut self) -> SlotSource {
+    /// Takes the next canonical index for `v`. A clause rendered twice (NULLS ordering
+    /// emulation) visits its values again under the same indices.
+    fn take_value(&mut self, v: &'a crate::value::Value) -> usize {
         let i = self.next_value;
+        if i == self.values.len() {
+            self.values.push(v);
+        }
         self.next_value += 1;
-        SlotSource::Value(i)
+        i
+    }
+
+    fn value_slot(&mut self, v: &'a crate::value::Value) -> SlotSource {
+        SlotSource::Value(self.take_value(v))
     }
 
     /// Renders `f` into a separate buffer; returns its SQL and slots (MySQL only: `?`
@@ -588,7 +600,7 @@ impl<'a> SqlWriter<'a> {
         match &n.0 {
             N::Column(c) => self.column(c),
             N::Bind(b) => {
-                let src = self.value_slot();
+                let src = self.value_slot(&b.value);
                 if self.inline.is_some() {
                     return self.literal(&b.value, cast.then_some(b.ty));
                 }
@@ -919,7 +931,7 @@ impl<'a> SqlWriter<'a> {
             self.expr(e, P_CMP + 1, true)?;
             self.sql
                 .push_str(if negated { " <> ALL(" } else { " = ANY(" });
-            let src = self.value_slot();
+            let src = self.value_slot(values);
             if self.inline.is_some() {
                 self.literal(values, None)?;
             } else {
@@ -931,8 +943,7 @@ impl<'a> SqlWriter<'a> {
         self.expr(e, P_CMP + 1, true)?;
         self.sql
             .push_str(if negated { " NOT IN (" } else { " IN (" });
-        let value = self.next_value;
-        self.next_value += 1;
+        let value = self.take_value(values);
         let arity = arity.unwrap_or(1);
         if self.inline.is_some() {
             let items = match values {
@@ -1090,15 +1101,11 @@ impl<'a> SqlWriter<'a> {
             _ => {}
         }
         // Bound parameters take canonical indices in name order.
-        let base = self.next_value;
-        let mut rank = Vec::with_capacity(t.values.len());
-        let mut bound = 0;
-        for v in &t.values {
-            rank.push(v.as_ref().map(|_| {
-                bound += 1;
-                base + bound - 1
-            }));
-        }
+        let rank: Vec<Option<usize>> = t
+            .values
+            .iter()
+            .map(|v| v.as_ref().map(|v| self.take_value(v)))
+            .collect();
         for piece in &p.pieces {
             match piece {
                 TextPiece::Sql(r) => self.sql.push_str(&p.sql[r.clone()]),
@@ -1118,7 +1125,6 @@ impl<'a> SqlWriter<'a> {
                 }
             }
         }
-        self.next_value = base + bound;
         Ok(())
     }
 

@@ -424,7 +424,9 @@ impl<Ret> Insert<Ret> {
         let mut columns: Option<Vec<u16>> = None;
         let mut values = Vec::new();
         let mut scratch = Vec::new();
+        let mut n_rows = 0;
         for (i, row) in rows.into_iter().enumerate() {
+            n_rows = i + 1;
             scratch.clear();
             row.push_assignments(&mut scratch);
             if let Err(msg) = normalize(&self.core.table, "INSERT values", &mut scratch) {
@@ -446,7 +448,13 @@ impl<Ret> Insert<Ret> {
             values.extend(scratch.drain(..).map(|x| x.value));
         }
         match columns {
-            None => self.invalid("INSERT values_many() with no rows".into()),
+                        None => self.invalid("INSERT values_many() with no rows".into()),
+            Some(cols) if cols.is_empty() && n_rows > 1 => self.invalid(
+                format!(
+                    "INSERT values_many(): {n_rows} rows that set no columns; a multi-row INSERT needs at least one column (one such row is DEFAULT VALUES)"
+                )
+                .into(),
+            ),
             Some(cols) => {
                 let columns: Arc<[u16]> = cols.into();
                 let rows: Arc<[Node]> = values.into();
