@@ -44,6 +44,18 @@ pub fn check<S: Statement>(name: &str, stmt: &S) {
     Case::new(name).run(stmt);
 }
 
+/// Runs `sql` (no parameters) on the PostgreSQL backend, in a rolled-back transaction;
+/// `None` when it is not configured.
+pub fn on_postgres(sql: &str, kind: Kind) -> Option<Result<Outcome, String>> {
+    db::pg::pg().map(|pg| pg.run(sql, &[], kind, false))
+}
+
+/// Runs `sql` (no parameters) on the MariaDB backend, in a rolled-back transaction;
+/// `None` when it is not configured.
+pub fn on_mariadb(sql: &str, kind: Kind) -> Option<Result<Outcome, String>> {
+    db::mysql::my().map(|my| my.run(sql, &[], kind, false))
+}
+
 /// The dialects of every case, in snapshot order.
 pub fn dialects() -> [(&'static str, Dialect); 4] {
     [

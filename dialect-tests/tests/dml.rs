@@ -339,6 +339,20 @@ fn update_cases() {
             .returning((users::id, users::age)),
     );
     check(
+        "update_returning_correlated_subquery",
+        &update(users::table)
+            .set(users::age.set(users::age + 1))
+            .where_(users::id.le(2))
+            .returning((
+                users::id,
+                select(func::count_star())
+                    .select_from(posts::table)
+                    .where_(posts::user_id.eq(users::id))
+                    .scalar_subquery()
+                    .label("posts"),
+            )),
+    );
+    check(
         "update_from_returning",
         &update(posts::table)
             .set(posts::views.set(1))

@@ -1,9 +1,10 @@
 //! Awkward identifiers (reserved words, spaces, `%`, `?`, `:`, `.`, quotes, backticks,
 //! mixed case) and awkward string values, as binds and as inline literals.
 
+use aludel::dialect::Dialect;
 use aludel::prelude::*;
-use aludel_dialect_tests::check;
 use aludel_dialect_tests::schema::*;
+use aludel_dialect_tests::{Cell, Kind, Outcome, check, on_mariadb, on_postgres};
 
 /// Strings that break naive escaping or placeholder handling.
 const AWKWARD: &[(&str, &str)] = &[
@@ -145,4 +146,64 @@ fn awkward_values() {
             }))
             .returning((posts::id, posts::title)),
     );
+}
+
+/// The first column of `outcome`'s rows, as text.
+fn words(outcome: Outcome) -> Vec<String> {
+    match outcome {
+        Outcome::Rows(rows) => rows
+            .into_iter()
+            .filter_map(|r| match r.into_iter().next() {
+                Some(Cell::Text(t)) => Some(t.to_lowercase()),
+                _ => None,
+            })
+            .collect(),
+        Outcome::Affected(_) => Vec::new(),
+    }
+}
+
+fn quoted(d: &Dialect, word: &str) -> bool {
+    let mut s = String::new();
+    d.quote_ident_into(&mut s, word);
+    s != word
+}
+
+/// Every keyword the servers themselves reserve is quoted: PostgreSQL's reserved,
+/// column-name and type/function-name keywords, and every keyword MariaDB rejects as a
+/// bare alias.
+#[test]
+fn server_keywords_are_quoted() {
+    if let Some(r) = on_postgres(
+        "SELECT word FROM pg_get_keywords() WHERE catcode <> 'U'",
+        Kind::Query,
+    ) {
+        let list = words(r.expect("pg_get_keywords"));
+        assert!(list.len() > 100, "{} keywords", list.len());
+        let missing: Vec<_> = list
+            .iter()
+            .filter(|w| !quoted(&Dialect::postgres(), w))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "PostgreSQL keywords left unquoted: {missing:?}"
+        );
+    }
+    if let Some(r) = on_mariadb("SELECT word FROM information_schema.KEYWORDS", Kind::Query) {
+        let list = words(r.expect("information_schema.KEYWORDS (MariaDB 10.6+)"));
+        assert!(list.len() > 500, "{} keywords", list.len());
+        let mut reserved = 0;
+        for w in &list {
+            let bare = w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if !bare
+                || on_mariadb(&format!("SELECT 1 AS {w}"), Kind::Query).is_some_and(|r| r.is_ok())
+            {
+                continue;
+            }
+            reserved += 1;
+            for d in [Dialect::mariadb(), Dialect::mysql()] {
+                assert!(quoted(&d, w), "{d}: the reserved word {w} is not quoted");
+            }
+        }
+        assert!(reserved > 200, "only {reserved} reserved words found");
+    }
 }

@@ -158,6 +158,12 @@ fn grouping_and_ordering() {
             .order_by((users::age.label("years").asc().nulls_first(), users::id)),
     );
     check(
+        // Same name, another expression: ordered by that expression, not the label.
+        "order_by_label_of_another_expression",
+        &select((users::id, users::age.label("x")))
+            .order_by(((users::id * -1).label("x"), users::id)),
+    );
+    check(
         "order_by_expression",
         &select(users::name)
             .order_by((users::id % 3).desc())

@@ -31,6 +31,7 @@ pub use cache::{Prepared, StatementCache};
 use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
 use crate::dialect::{AsDialect, Dialect};
 use crate::error::CompileError;
@@ -52,13 +53,36 @@ pub(crate) enum StmtRef<'a> {
     Text(&'a TextNode),
 }
 
-/// In ORDER BY, a label that is also in the select list is referred to by name.
+/// In ORDER BY, a label that is also in the select list is referred to by name: the
+/// same label, or one of the same name over the same column or shared expression. A
+/// label of the same name over another expression is not (it is rendered in full).
 pub(crate) fn label_ref<'a>(s: &SelectCore, n: &'a Node) -> Option<&'a str> {
     let N::Label(l) = &n.0 else { return None };
     s.columns
         .iter()
-        .any(|c| matches!(&c.0, N::Label(x) if x.name == l.name))
+        .any(|c| match &c.0 {
+            N::Label(x) => Arc::ptr_eq(x, l) || (x.name == l.name && same_node(&x.e, &l.e)),
+            _ => false,
+        })
         .then_some(&*l.name)
+}
+
+/// Whether `a` and `b` are the same column or share their tree.
+fn same_node(a: &Node, b: &Node) -> bool {
+    fn ptr<T: ?Sized>(a: &Arc<T>, b: &Arc<T>) -> bool {
+        Arc::ptr_eq(a, b)
+    }
+    match (&a.0, &b.0) {
+        (N::Column(x), N::Column(y)) => x.index == y.index && x.source.same(&y.source),
+        (N::Binary(x), N::Binary(y)) => ptr(x, y),
+        (N::Unary(x), N::Unary(y)) => ptr(x, y),
+        (N::Func(x), N::Func(y)) => ptr(x, y),
+        (N::Case(x), N::Case(y)) => ptr(x, y),
+        (N::Cast(x), N::Cast(y)) => ptr(x, y),
+        (N::Label(x), N::Label(y)) => ptr(x, y),
+        (N::Scalar(x), N::Scalar(y)) => ptr(x, y),
+        _ => false,
+    }
 }
 
 mod sealed {

@@ -257,7 +257,11 @@ impl<'a> SqlWriter<'a> {
         let mut visible = items.clone();
         visible.extend(s.joins.iter().map(|j| &j.target));
         self.scopes.push(visible, !correlate);
+        // SQLite's RETURNING may only name the target's columns, but a subquery there
+        // reads its own tables (and correlates with the target, the only outer table).
+        let restrict = self.returning_target.take();
         let r = self.select_body(s, &items);
+        self.returning_target = restrict;
         self.scopes.pop();
         r
     }
