@@ -1104,6 +1104,36 @@ impl<'a> SqlWriter<'a> {
             }
             _ => {}
         }
+        // Where the server may read a backslash in a string as an escape (MySQL unless
+        // NO_BACKSLASH_ESCAPES; PostgreSQL with standard_conforming_strings off), where
+        // that string ends, and so which `:name`s are parameters, depends on the session.
+        let my = self.d.is_mysql_family();
+        let escape = if my {
+            p.backslash_in_single
+                .into_iter()
+                .chain(p.backslash_in_double)
+                .min()
+        } else if self.pg() {
+            p.backslash_in_single
+        } else {
+            None
+        };
+        if let (Some(at), false) = (escape, p.names.is_empty()) {
+            return Err(CompileError::Text {
+                message: format!(
+                    "a backslash inside a quoted string at byte {at} is an escape or not depending on {}'s session settings, so the :name parameters after it cannot be found safely; bind that string as a parameter instead",
+                    self.d
+                ),
+            });
+        }
+        if let (true, Some(at)) = (my, p.after_hash) {
+            return Err(CompileError::Text {
+                message: format!(
+                    "the parameter at byte {at} follows a '#', which starts a comment on {}; use '--' comments",
+                    self.d
+                ),
+            });
+        }
         // Bound parameters take canonical indices in name order.
         let rank: Vec<Option<usize>> = t
             .values

@@ -20,6 +20,13 @@ pub(crate) struct ParsedText {
     pub(crate) bare_dollar: Option<usize>,
     /// Byte offset of an unterminated quote or comment, if any.
     pub(crate) unterminated: Option<usize>,
+    /// Byte offset of a backslash inside a `'...'` string (not `E'...'`), if any.
+    pub(crate) backslash_in_single: Option<usize>,
+    /// Byte offset of a backslash inside a `"..."` run, if any.
+    pub(crate) backslash_in_double: Option<usize>,
+    /// Byte offset of a `:name` parameter after a `#` on the same line (inside a
+    /// comment on MySQL), if any.
+    pub(crate) after_hash: Option<usize>,
 }
 
 pub(crate) enum TextPiece {
@@ -159,6 +166,10 @@ fn parse(sql: Cow<'static, str>) -> ParsedText {
     let mut bare_qmark = None;
     let mut bare_dollar = None;
     let mut unterminated = None;
+    let mut backslash_in_single = None;
+    let mut backslash_in_double = None;
+    let mut after_hash = None;
+    let mut hash_line = false;
     let mut start = 0; // start of the pending literal piece
     let mut i = 0;
     // Skips to just past the closing `close` of a quoted run that starts at `i`; doubled
@@ -202,7 +213,17 @@ fn parse(sql: Cow<'static, str>) -> ParsedText {
                     }
                     found
                 } else {
-                    skip_quoted(i, c)
+                    let end = skip_quoted(i, c);
+                    let inner = &b[i + 1..end.map_or(b.len(), |e| e - 1)];
+                    let seen = match c {
+                        b'\'' => Some(&mut backslash_in_single),
+                        b'"' => Some(&mut backslash_in_double),
+                        _ => None,
+                    };
+                    if let (Some(seen), Some(p)) = (seen, inner.iter().position(|&x| x == b'\\')) {
+                        seen.get_or_insert(i + 1 + p);
+                    }
+                    end
                 };
                 match end {
                     Some(e) => i = e,
@@ -254,6 +275,14 @@ fn parse(sql: Cow<'static, str>) -> ParsedText {
                 bare_qmark.get_or_insert(i);
                 i += 1;
             }
+            b'#' => {
+                hash_line = true;
+                i += 1;
+            }
+            b'\n' => {
+                hash_line = false;
+                i += 1;
+            }
             b'\\' if b.get(i + 1) == Some(&b':') => {
                 // `\:` is a literal colon: end the piece before the backslash.
                 pieces.push(TextPiece::Sql(start..i));
@@ -278,6 +307,9 @@ fn parse(sql: Cow<'static, str>) -> ParsedText {
                             names.len() - 1
                         }
                     };
+                    if hash_line {
+                        after_hash.get_or_insert(i);
+                    }
                     if start < i {
                         pieces.push(TextPiece::Sql(start..i));
                     }
@@ -301,6 +333,9 @@ fn parse(sql: Cow<'static, str>) -> ParsedText {
         bare_qmark,
         bare_dollar,
         unterminated,
+        backslash_in_single,
+        backslash_in_double,
+        after_hash,
     }
 }
 
@@ -354,5 +389,51 @@ mod tests {
         assert_eq!(parse(Cow::Borrowed("a = $1")).bare_dollar, Some(4));
         assert_eq!(parse(Cow::Borrowed("'abc")).unterminated, Some(0));
         assert_eq!(parse(Cow::Borrowed("/* x")).unterminated, Some(0));
+    }
+
+    #[test]
+    fn backslashes_and_hash_comments_are_recorded() {
+        let p = parse(Cow::Borrowed(r#"SELECT 'C:\d', "e\f", E'\n' :p"#));
+        assert_eq!(
+            (p.backslash_in_single, p.backslash_in_double),
+            (Some(10), Some(17))
+        );
+        assert_eq!(parse(Cow::Borrowed(r"E'\n'")).backslash_in_single, None);
+        assert_eq!(parse(Cow::Borrowed("a # b :p\n:q")).after_hash, Some(6));
+        assert_eq!(parse(Cow::Borrowed(":p # b\n:q")).after_hash, None);
+        assert_eq!(parse(Cow::Borrowed("'#' :p -- # :q")).after_hash, None);
+    }
+
+    /// Where the server's settings decide whether a backslash escapes, the parameter
+    /// positions are uncertain: an error, never a guess.
+    #[test]
+    fn session_dependent_text_is_an_error() {
+        use crate::dialect::Dialect;
+        use crate::prelude::*;
+        let t = text(r"SELECT 'C:\dir' AS path, :p AS n").bind("p", 1i64);
+        assert_eq!(
+            t.compile(&Sqlite).unwrap().sql(),
+            r"SELECT 'C:\dir' AS path, ? AS n"
+        );
+        for d in [Dialect::postgres(), Dialect::mysql(), Dialect::mariadb()] {
+            let e = t.compile(&d).unwrap_err().to_string();
+            assert!(
+                e.contains("backslash inside a quoted string at byte 10"),
+                "{d}: {e}"
+            );
+        }
+        // Without parameters the text goes through as written.
+        assert!(text(r"SELECT 'C:\dir'").compile(&MySql).is_ok());
+        // A double-quoted run is a string on MySQL, an identifier on PostgreSQL.
+        let t = text(r#"SELECT "a\b", :p"#).bind("p", 1i64);
+        assert!(t.compile(&MySql).is_err());
+        assert!(t.compile(&Postgres).is_ok());
+
+        let t = text("SELECT :a AS x # and :b\n")
+            .bind("a", 1i64)
+            .bind("b", 2i64);
+        let e = t.compile(&MariaDb).unwrap_err().to_string();
+        assert!(e.contains("follows a '#'"), "{e}");
+        assert!(t.compile(&Sqlite).is_ok());
     }
 }
