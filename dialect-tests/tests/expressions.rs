@@ -387,7 +387,7 @@ fn literals_and_parameters() {
     );
     check(
         "text_bare_qmark",
-                &names_where(text(r#"users.id = 1 AND '{"a": 1}'::jsonb ? 'a'"#)),
+        &names_where(text(r#"users.id = 1 AND '{"a": 1}'::jsonb ? 'a'"#)),
     );
     check(
         // A backslash escapes or not by session settings on MySQL and PostgreSQL.

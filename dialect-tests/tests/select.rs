@@ -117,6 +117,42 @@ fn joins() {
             .join(users::table, users::id.eq(posts::user_id))
             .order_by(posts::id),
     );
+    // The left side of the joins is the FROM item the ON clause names (users), not the
+    // first one (posts).
+    check(
+        "join_left_side_from_on_clause",
+        &select((posts::title, users::name, comments::body))
+            .join(comments::table, comments::user_id.eq(users::id))
+            .where_(comments::post_id.eq(posts::id))
+            .order_by(comments::id),
+    );
+    // An explicit subquery after the left side: its values keep their place.
+    let sq = select(literal(7i64).label("seven")).subquery("sq");
+    check(
+        "join_left_side_before_explicit_subquery",
+        &select((sq.columns(), users::name, posts::title))
+            .select_from(&sq)
+            .join(
+                posts::table,
+                posts::user_id.eq(users::id).and(posts::views.gt(0)),
+            )
+            .order_by(posts::id),
+    );
+    check(
+        "join_on_two_separate_from_items",
+        &select((posts::title, users::name)).join(
+            comments::table,
+            comments::user_id
+                .eq(users::id)
+                .and(comments::post_id.eq(posts::id)),
+        ),
+    );
+    check(
+        "join_on_a_later_join",
+        &select(users::name)
+            .join(comments::table, comments::post_id.eq(posts::id))
+            .join(posts::table, posts::user_id.eq(users::id)),
+    );
 }
 
 #[test]

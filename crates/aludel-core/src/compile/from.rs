@@ -6,7 +6,7 @@ use smallvec::SmallVec;
 use crate::error::CompileError;
 use crate::expr::{N, Node};
 use crate::schema::{Source, TableDef, TableRef};
-use crate::stmt::SelectCore;
+use crate::stmt::{Join, SelectCore};
 
 pub(crate) type Sources<'a> = SmallVec<[&'a Source; 4]>;
 
@@ -173,6 +173,7 @@ pub(crate) fn resolve_from<'a>(
             "JOIN without a FROM item to join to; add one with .select_from()",
         ));
     }
+    order_for_joins(&mut items, core.joins.as_slice())?;
     check_names(
         items
             .iter()
@@ -180,6 +181,64 @@ pub(crate) fn resolve_from<'a>(
             .chain(core.joins.iter().map(|j| &j.target)),
     )?;
     Ok(items)
+}
+
+/// Puts the left side of the joins first and checks every ON clause.
+///
+/// The joins form one chain: `left JOIN a ON .. JOIN b ON ..`, the other FROM items
+/// follow it. Like SQLAlchemy, the left side is the FROM item the first ON clause refers
+/// to (the first item when it refers to none). An ON clause may refer to the chain
+/// before it, its own target, and enclosing queries; referring to another FROM item of
+/// the same SELECT, or to a later join, would be rejected by the server (or silently
+/// mean something else), so it is an error here.
+fn order_for_joins<'a>(items: &mut Sources<'a>, joins: &'a [Join]) -> Result<(), CompileError> {
+    let Some(first) = joins.first() else {
+        return Ok(());
+    };
+    let mut refs = Sources::new();
+    collect_sources(&first.on, &mut refs);
+    let mut left = refs
+        .iter()
+        .filter_map(|s| items.iter().position(|x| x.same(s)));
+    if let (Some(i), second) = (left.next(), left.next()) {
+        if let Some(j) = second {
+            return Err(CompileError::invalid(format!(
+                "the ON clause of the JOIN to {} refers to both {} and {}, which are separate FROM items; join one to the other first",
+                first.target.describe(),
+                items[i.min(j)].describe(),
+                items[i.max(j)].describe()
+            )));
+        }
+        let item = items.remove(i);
+        items.insert(0, item);
+    }
+    let mut chain: Sources<'a> = Sources::new();
+    chain.push(items[0]);
+    for (k, j) in joins.iter().enumerate() {
+        refs.clear();
+        collect_sources(&j.on, &mut refs);
+        for s in refs.iter() {
+            if s.same(&j.target) || chain.iter().any(|x| x.same(s)) {
+                continue;
+            }
+            let problem = if items.iter().any(|x| x.same(s)) {
+                "a separate FROM item, not joined before it"
+            } else if joins[k + 1..].iter().any(|x| x.target.same(s)) {
+                "joined only after it"
+            } else {
+                // An enclosing query's table, or one missing from FROM: the column
+                // check reports the latter.
+                continue;
+            };
+            return Err(CompileError::invalid(format!(
+                "the ON clause of the JOIN to {} refers to {}, {problem}; reorder the joins or start from it with .select_from()",
+                j.target.describe(),
+                s.describe()
+            )));
+        }
+        chain.push(&j.target);
+    }
+    Ok(())
 }
 
 /// Distinct FROM items must have distinct exposed names.

@@ -251,9 +251,11 @@ impl<'a> Shape<'a> {
     }
 
     pub(crate) fn select(&mut self, s: &'a SelectCore, correlate: bool) {
-        let resolve = select_refers_to_subquery(s);
-        // Only derived subqueries (resolution) move values; otherwise the explicit FROM
-        // items are the value-bearing ones, in the same order.
+        // Only derived subqueries, and explicit ones put after the left side of the
+        // joins, move values; otherwise the explicit FROM items are the value-bearing
+        // ones, in the same order.
+        let resolve = select_refers_to_subquery(s)
+            || (!s.joins.is_empty() && s.from.iter().any(|f| matches!(f, Source::Subquery(_))));
         let items: Sources<'a> = if resolve {
             match resolve_from(s, &self.scopes, correlate) {
                 Ok(items) => items,

@@ -20,7 +20,7 @@ pub use dml::{
 };
 pub(crate) use dml::{DeleteCore, InsertCore, InsertSource, UpdateCore};
 pub use select::SelectCore;
-pub(crate) use select::{Distinct, JoinKind, Lock, LockStrength, LockWait};
+pub(crate) use select::{Distinct, Join, JoinKind, Lock, LockStrength, LockWait};
 pub use select::{
     ExprList, FromClause, IntoOrderBy, OrderByList, ScalarRow, Select, Selectable, Subquery,
     SubqueryColumns, exists, select,

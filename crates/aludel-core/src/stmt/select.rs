@@ -101,7 +101,13 @@ impl<R> Clone for Select<R> {
 
 /// Starts a SELECT of `columns`: one expression, a tuple of expressions, or a table
 /// (all its columns). FROM is derived from the tables the columns and WHERE refer to,
-/// unless given with [`Select::select_from`] or joins.
+/// unless given with [`Select::select_from`] or joins; joins chain from the FROM item
+/// their first ON clause refers to.
+///
+/// Whether every column's table is in FROM is checked when the SQL is compiled, not by
+/// the Rust type checker: a column whose table is in no FROM clause (of this query or
+/// an enclosing one), say one used only in ORDER BY, gives
+/// [`CompileError::MissingFrom`](crate::CompileError::MissingFrom).
 ///
 /// ```
 /// use aludel::prelude::*;
@@ -110,6 +116,11 @@ impl<R> Clone for Select<R> {
 /// let two: Select<(i64, String)> = select((users::id, users::name));
 /// let all: Select<Users> = select(users::table);
 /// # let _ = (one, two, all);
+///
+/// // `boss` is in no FROM clause: an error when compiling, not when type checking.
+/// let boss = users::table.alias("boss");
+/// let bad = select(users::name).order_by(boss.col(users::name));
+/// assert!(matches!(bad.compile(&Postgres), Err(aludel::CompileError::MissingFrom { .. })));
 /// ```
 pub fn select<S: Selectable>(columns: S) -> Select<S::Row> {
     Select::from_core(SelectCore {
