@@ -339,6 +339,13 @@ fn update_cases() {
             .returning((users::id, users::age)),
     );
     check(
+        "update_set_again_later_wins",
+        &update(users::table)
+            .set((users::age.set(1), users::fullname.set(Some("first"))))
+            .set(users::age.set(2))
+            .where_(users::id.eq(1)),
+    );
+    check(
         "update_returning_correlated_subquery",
         &update(users::table)
             .set(users::age.set(users::age + 1))

@@ -4,7 +4,7 @@
 use aludel::dialect::Dialect;
 use aludel::prelude::*;
 use aludel_dialect_tests::schema::*;
-use aludel_dialect_tests::{Cell, Kind, Outcome, check, on_mariadb, on_postgres};
+use aludel_dialect_tests::{Cell, Kind, Outcome, check, on_mysql_server, on_postgres};
 
 /// Strings that break naive escaping or placeholder handling.
 const AWKWARD: &[(&str, &str)] = &[
@@ -169,8 +169,8 @@ fn quoted(d: &Dialect, word: &str) -> bool {
 }
 
 /// Every keyword the servers themselves reserve is quoted: PostgreSQL's reserved,
-/// column-name and type/function-name keywords, and every keyword MariaDB rejects as a
-/// bare alias.
+/// column-name and type/function-name keywords, and every keyword the MariaDB / MySQL
+/// server rejects as a bare alias.
 #[test]
 fn server_keywords_are_quoted() {
     if let Some(r) = on_postgres(
@@ -188,14 +188,15 @@ fn server_keywords_are_quoted() {
             "PostgreSQL keywords left unquoted: {missing:?}"
         );
     }
-    if let Some(r) = on_mariadb("SELECT word FROM information_schema.KEYWORDS", Kind::Query) {
-        let list = words(r.expect("information_schema.KEYWORDS (MariaDB 10.6+)"));
+    if let Some(r) = on_mysql_server("SELECT word FROM information_schema.KEYWORDS", Kind::Query) {
+        let list = words(r.expect("information_schema.KEYWORDS (MariaDB 10.6+, MySQL 8)"));
         assert!(list.len() > 500, "{} keywords", list.len());
         let mut reserved = 0;
         for w in &list {
             let bare = w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
             if !bare
-                || on_mariadb(&format!("SELECT 1 AS {w}"), Kind::Query).is_some_and(|r| r.is_ok())
+                || on_mysql_server(&format!("SELECT 1 AS {w}"), Kind::Query)
+                    .is_some_and(|r| r.is_ok())
             {
                 continue;
             }

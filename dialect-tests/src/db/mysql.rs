@@ -104,6 +104,8 @@ fn cell(v: &mysql_async::Value, col: &mysql_async::Column) -> Cell {
 /// The MariaDB / MySQL server under test, with this process's database.
 pub(crate) struct My {
     opts: Opts,
+    /// "mariadb" or "mysql", from the server's version string.
+    flavour: &'static str,
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -113,11 +115,11 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
-/// The MariaDB backend, set up once per process (`None` when not configured).
+/// The MariaDB / MySQL backend, set up once per process (`None` when not configured).
 pub(crate) fn my() -> Option<&'static My> {
     static MY: OnceLock<Option<My>> = OnceLock::new();
     MY.get_or_init(|| {
-        let url = backend_url("ALUDEL_TEST_MYSQL_URL", "mariadb")?;
+                let url = backend_url("ALUDEL_TEST_MYSQL_URL", "mariadb / mysql")?;
         let db = run_name().to_owned();
         let base = Opts::from_url(&url).unwrap_or_else(|e| panic!("bad ALUDEL_TEST_MYSQL_URL {url}: {e}"));
         // Rows affected = rows matched (not only changed), as on PostgreSQL and SQLite.
@@ -125,9 +127,15 @@ pub(crate) fn my() -> Option<&'static My> {
             .db_name(Some(db.clone()))
             .client_found_rows(true)
             .into();
-        runtime()
+                let flavour = runtime()
             .block_on(async {
-                let mut conn = Conn::new(base).await.map_err(|e| format!("cannot connect to MariaDB at {url}: {e}"))?;
+                let mut conn = Conn::new(base).await.map_err(|e| format!("cannot connect to MariaDB / MySQL at {url}: {e}"))?;
+                let version: Option<String> = conn.query_first("SELECT VERSION()").await.map_err(|e| e.to_string())?;
+                let flavour = if version.unwrap_or_default().to_ascii_lowercase().contains("mariadb") {
+                    "mariadb"
+                } else {
+                    "mysql"
+                };
                 let dbs: Vec<String> = conn.query("SHOW DATABASES LIKE 'aludel\\_dt\\_%'").await.map_err(|e| e.to_string())?;
                 for name in dbs {
                     if is_stale(&name) {
@@ -145,17 +153,22 @@ pub(crate) fn my() -> Option<&'static My> {
                 for stmt in fixture_statements("mysql.sql") {
                     conn.query_drop(&stmt).await.map_err(|e| format!("fixture failed: {e}\n{stmt}"))?;
                 }
-                conn.disconnect().await.map_err(|e| e.to_string())?;
-                Ok::<_, String>(())
+                                conn.disconnect().await.map_err(|e| e.to_string())?;
+                Ok::<_, String>(flavour)
             })
-            .unwrap_or_else(|e| panic!("MariaDB setup failed: {e}"));
-        announce(&format!("mariadb: fixtures loaded into database {db}"));
-        Some(My { opts })
+            .unwrap_or_else(|e| panic!("MariaDB / MySQL setup failed: {e}"));
+        announce(&format!("{flavour}: fixtures loaded into database {db}"));
+        Some(My { opts, flavour })
     })
     .as_ref()
 }
 
 impl My {
+    /// "mariadb" or "mysql".
+    pub(crate) fn flavour(&self) -> &'static str {
+        self.flavour
+    }
+
     /// Runs `sql` in a rolled-back transaction; `no_backslash_escapes` adds that mode.
     pub(crate) fn run(
         &self,

@@ -727,7 +727,7 @@ impl<T> Tuple<T> {
     /// let c = select(t.in_(Vec::<(i64, i64)>::new())).compile(&MySql).unwrap();
     /// assert_eq!(c.sql(), "SELECT (?, ?) IN (SELECT NULL, NULL FROM DUAL WHERE 1 = 0)");
     /// ```
-    pub fn in_<V: TupleValues<T>>(self, values: impl IntoIterator<Item = V>) -> Expr<bool> {
+    pub fn in_<V: TupleValues<T>>(&self, values: impl IntoIterator<Item = V>) -> Expr<bool> {
         self.in_list(values, false)
     }
 
@@ -738,12 +738,12 @@ impl<T> Tuple<T> {
     /// let t = tuple_((literal(1i64), literal(2i64)));
     /// let _ = t.not_in([(1i64, 2i64)]);
     /// ```
-    pub fn not_in<V: TupleValues<T>>(self, values: impl IntoIterator<Item = V>) -> Expr<bool> {
+    pub fn not_in<V: TupleValues<T>>(&self, values: impl IntoIterator<Item = V>) -> Expr<bool> {
         self.in_list(values, true)
     }
 
     fn in_list<V: TupleValues<T>>(
-        self,
+        &self,
         values: impl IntoIterator<Item = V>,
         negated: bool,
     ) -> Expr<bool> {
@@ -752,7 +752,7 @@ impl<T> Tuple<T> {
             .map(|v| Value::List(v.into_values()))
             .collect();
         Expr::new(Node(N::InList(Arc::new(InList {
-            e: self.node,
+            e: self.node.clone(),
             values: Value::List(rows),
             negated,
         }))))
@@ -766,9 +766,9 @@ impl<T> Tuple<T> {
     /// let sub = select((literal(1i64), literal("a")));
     /// let _ = t.in_select(&sub);
     /// ```
-    pub fn in_select(self, select: &crate::stmt::Select<T>) -> Expr<bool> {
+    pub fn in_select(&self, select: &crate::stmt::Select<T>) -> Expr<bool> {
         Expr::new(Node(N::InSelect(Arc::new(InSelect {
-            e: self.node,
+            e: self.node.clone(),
             select: select.core.clone(),
             negated: false,
         }))))

@@ -9,21 +9,24 @@ use crate::value::{Date, Decimal, Json, Time, Timestamp, TimestampTz, Uuid, Valu
 /// A value or expression usable where an SQL expression of type `T` is expected: the
 /// right-hand side of `eq`, `lt`, `+`, `set`, ...
 ///
-/// Values of `T` (or `Option` of it, or `&str` for `String`) become bind parameters;
-/// expressions qualify when their type has the same base type as `T` (nullability may
-/// differ, and flows into the result type).
+/// Values of `T`'s base type (or `&str` for `String`) become bind parameters, and so do
+/// `Option`s of them where `T` is nullable (an `Option` value against a NOT NULL
+/// expression would be a comparison with NULL, always unknown); expressions qualify
+/// when their type has the same base type as `T` (nullability may differ, and flows
+/// into the result type).
 ///
 /// ```
 /// use aludel_core::prelude::*;
 /// fn assign<V: AsExpr<i64>>(v: V) -> Node { v.into_operand() }
 /// let _ = assign(5);           // a bind parameter
-/// let _ = assign(Some(5i64));  // may be NULL
 /// let _ = assign(literal(5i64) + 1);
+/// fn assign_nullable<V: AsExpr<Option<i64>>>(v: V) -> Node { v.into_operand() }
+/// let _ = assign_nullable(Some(5i64));  // may be NULL
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be used as an SQL value of type `{T}`",
     label = "expected a `{T}` value or an SQL expression of type `{T}`",
-    note = "aludel compares and assigns only matching SQL types; convert the value, or CAST one side with `.cast::<U>()`"
+    note = "aludel compares and assigns only matching SQL types, and `Option` values (which may be NULL) only where NULL is allowed; convert the value, or CAST one side with `.cast::<U>()`"
 )]
 pub trait AsExpr<T: SqlType> {
     /// The operand's own SQL type (its nullability decides the result's).
@@ -142,13 +145,7 @@ macro_rules! value_operand {
                 Node::bind(Value::from(self), <$t as SqlType>::DATA_TYPE)
             }
         }
-        #[diagnostic::do_not_recommend]
-        impl AsExpr<$t> for Option<$v> {
-            type SqlType = Option<$t>;
-            fn into_operand(self) -> Node {
-                Node::bind(Value::from(self), <$t as SqlType>::DATA_TYPE)
-            }
-        }
+
         #[diagnostic::do_not_recommend]
         impl AsExpr<Option<$t>> for Option<$v> {
             type SqlType = Option<$t>;
@@ -348,6 +345,11 @@ where
 /// let e = literal(3i64);
 /// let _ = e.clone().in_([1, 2, 3]);
 /// let _ = e.clone().in_(vec![1i64, 2]);
+/// let ids = vec![4i64, 5];
+/// let _ = e.in_(&ids);
+/// let _ = e.in_(&ids[..1]);
+/// let _ = e.in_(&[6i64, 7]);
+/// let _ = e.in_((1..4).collect::<Vec<i64>>()); // from an iterator
 /// let _ = e.in_(&select(literal(1i64)));
 /// ```
 #[diagnostic::on_unimplemented(
@@ -394,6 +396,20 @@ impl<T: SqlType, V: BindValue<T> + Clone> InOperand<T> for &[V] {
                 .map(BindValue::into_bind_value)
                 .collect(),
         ))
+    }
+}
+
+impl<T: SqlType, V: BindValue<T> + Clone> InOperand<T> for &Vec<V> {
+    type SqlType = V::SqlType;
+    fn into_in(self) -> InRhs {
+        self.as_slice().into_in()
+    }
+}
+
+impl<T: SqlType, V: BindValue<T> + Clone, const K: usize> InOperand<T> for &[V; K] {
+    type SqlType = V::SqlType;
+    fn into_in(self) -> InRhs {
+        self.as_slice().into_in()
     }
 }
 

@@ -393,7 +393,7 @@ pub trait ExprMethods: Expression + Clone {
     /// assert_eq!(select(e).compile(&Sqlite).unwrap().sql(), "SELECT ? LIKE ? ESCAPE '!'");
     /// ```
     fn like_escape<P: AsExpr<String>>(
-        self,
+        &self,
         pattern: P,
         escape: char,
     ) -> Expr<Combined<Self::SqlType, P::SqlType, bool>>
@@ -549,7 +549,7 @@ pub trait ExprMethods: Expression + Clone {
     /// assert_eq!(select(literal(5i64).between(1, 9)).compile(&Sqlite).unwrap().sql(), "SELECT ? BETWEEN ? AND ?");
     /// ```
     fn between<A: AsExpr<Self::SqlType>, B: AsExpr<Self::SqlType>>(
-        self,
+        &self,
         lo: A,
         hi: B,
     ) -> Expr<Combined<Self::SqlType, A::SqlType, bool>> {
@@ -568,7 +568,7 @@ pub trait ExprMethods: Expression + Clone {
     /// assert_eq!(select(literal(5i64).not_between(1, 9)).compile(&Sqlite).unwrap().sql(), "SELECT ? NOT BETWEEN ? AND ?");
     /// ```
     fn not_between<A: AsExpr<Self::SqlType>, B: AsExpr<Self::SqlType>>(
-        self,
+        &self,
         lo: A,
         hi: B,
     ) -> Expr<Combined<Self::SqlType, A::SqlType, bool>> {

@@ -612,19 +612,35 @@ impl<Ret> Update<Ret> {
         Update::from_core(core)
     }
 
-    /// Adds SET items, in the order given. Columns with an `onupdate` default that are not
-    /// set get it.
+    /// Adds SET items, in the order given. A column set by an earlier call takes the later
+    /// value (as with [`Insert::values`]); one call setting a column twice is an error.
+    /// Columns with an `onupdate` default that are not set get it.
     ///
     /// ```
     /// use aludel::prelude::*;
     /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String, n: i32 }
     /// let c = update(users::table).set(users::name.set("x")).set(users::n.set(2)).compile(&Sqlite).unwrap();
     /// assert_eq!(c.sql(), "UPDATE users SET name = ?, n = ?");
+    /// let again = update(users::table).set((users::name.set("x"), users::n.set(2))).set(users::name.set("y"));
+    /// assert_eq!(again.compile(&Sqlite).unwrap().sql(), "UPDATE users SET n = ?, name = ?");
     /// ```
     pub fn set(&self, items: impl Assignments) -> Self {
         let mut a = Vec::new();
         items.push_assignments(&mut a);
-        let mut all: Vec<Assignment> = self.core.set.iter().cloned().collect();
+        let mut own = a.clone();
+        if let Err(msg) = normalize(&self.core.table, "UPDATE SET", &mut own) {
+            return self.with(|c| {
+                c.invalid.get_or_insert(msg);
+            });
+        }
+        // Earlier items first, less those set again; later values win.
+        let mut all: Vec<Assignment> = self
+            .core
+            .set
+            .iter()
+            .filter(|x| !a.iter().any(|y| y.column.index == x.column.index))
+            .cloned()
+            .collect();
         all.extend(a.iter().cloned());
         let mut check = all.clone();
         if let Err(msg) = normalize(&self.core.table, "UPDATE SET", &mut check) {
