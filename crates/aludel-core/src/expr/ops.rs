@@ -153,11 +153,12 @@ fn escape_like(s: &str) -> String {
 /// assert_eq!(c.sql(), "SELECT $1::BIGINT > $2 AND $3::BIGINT BETWEEN $4 AND $5 OR $6::BIGINT = ANY($7)");
 /// ```
 pub trait ExprMethods: Expression + Clone {
-    /// `self = rhs` (`IS NULL` when `rhs` is a NULL value).
+        /// `self = rhs` (`IS NULL` when `rhs` is a NULL value, which only a nullable `self`
+    /// accepts).
     ///
     /// ```
     /// use aludel_core::prelude::*;
-    /// let c = select(literal(1i64).eq(None::<i64>)).compile(&Sqlite).unwrap();
+    /// let c = select(literal(Some(1i64)).eq(None::<i64>)).compile(&Sqlite).unwrap();
     /// assert_eq!(c.sql(), "SELECT ? IS NULL");
     /// ```
     fn eq<R: AsExpr<Self::SqlType>>(
