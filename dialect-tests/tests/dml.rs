@@ -81,6 +81,16 @@ fn insert_cases() {
             &select((posts::id, posts::status)).where_(posts::id.le(2)),
         ),
     );
+    // posts.status has a client-side default: it joins the SELECT list, as a parameter.
+    check(
+        "insert_from_select_client_default",
+        &insert(posts::table).from_select(
+            (posts::id, posts::user_id, posts::title),
+            &select((posts::id + 100, posts::user_id, posts::title))
+                .where_(posts::id.le(2))
+                .order_by(posts::id),
+        ),
+    );
     {
         use aludel::DataType;
         use aludel::schema::{ServerDefault, TableBuilder};

@@ -69,6 +69,9 @@ pub(crate) struct SqlWriter<'a> {
     pub(crate) returning_rendered: bool,
     /// Literal mode: values are written inline (named parameters from these).
     inline: Option<&'a super::Params>,
+    /// Client-side defaults that the next SELECT appends to its select list (INSERT ...
+    /// SELECT), with their columns' types.
+    select_extra: Vec<(ClientDefault, DataType)>,
 }
 
 /// Appends `n` in decimal without the formatting machinery.
@@ -109,6 +112,7 @@ impl<'a> SqlWriter<'a> {
             returns_defaults: Vec::new(),
             returning_rendered: false,
             inline: None,
+            select_extra: Vec::new(),
         }
     }
 
@@ -267,6 +271,7 @@ impl<'a> SqlWriter<'a> {
     }
 
     fn select_body(&mut self, s: &'a SelectCore, items: &Sources<'a>) -> Result {
+        let extra = std::mem::take(&mut self.select_extra);
         let qualify = std::mem::replace(&mut self.qualify, true);
         self.sql.push_str("SELECT ");
         match &s.distinct {
@@ -293,6 +298,14 @@ impl<'a> SqlWriter<'a> {
                     self.ident(&l.name);
                 }
                 _ => self.expr(c, P_TEXT, true)?,
+            }
+        }
+        for (d, ty) in extra {
+            self.sql.push_str(", ");
+            if self.inline.is_some() {
+                self.literal(&d.evaluate(), Some(ty))?;
+            } else {
+                self.placeholder(SlotSource::ClientDefault(d), Some(ty))?;
             }
         }
         if let Some(first) = items.first() {
@@ -1202,18 +1215,15 @@ impl<'a> SqlWriter<'a> {
             InsertSource::Values { columns, .. } | InsertSource::Select { columns, .. } => columns,
             _ => &[],
         };
-        let defaults: Vec<(usize, &ClientDefault)> = match &i.source {
-            InsertSource::Select { .. } => Vec::new(),
-            _ => table
-                .columns
-                .iter()
-                .enumerate()
-                .filter(|(idx, c)| {
-                    c.default.is_some() && !given.iter().any(|g| usize::from(*g) == *idx)
-                })
-                .filter_map(|(idx, c)| c.default.as_ref().map(|d| (idx, d)))
-                .collect(),
-        };
+        let defaults: Vec<(usize, &ClientDefault)> = table
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(idx, c)| {
+                c.default.is_some() && !given.iter().any(|g| usize::from(*g) == *idx)
+            })
+            .filter_map(|(idx, c)| c.default.as_ref().map(|d| (idx, d)))
+            .collect();
         self.scopes.push(Sources::new(), true);
         let r = self.insert_source(i, table, &defaults);
         self.scopes.pop();
@@ -1305,8 +1315,20 @@ impl<'a> SqlWriter<'a> {
                         select.columns.len()
                     )));
                 }
-                self.column_list(table, columns.iter().map(|c| usize::from(*c)))?;
+                self.column_list(
+                    table,
+                    columns
+                        .iter()
+                        .map(|c| usize::from(*c))
+                        .chain(defaults.iter().map(|(idx, _)| *idx)),
+                )?;
                 self.sql.push(' ');
+                // Client-side defaults of the other columns join the select list (as in
+                // SQLAlchemy): computed once per execution, shared by every row.
+                self.select_extra = defaults
+                    .iter()
+                    .map(|(idx, d)| ((*d).clone(), table.columns[*idx].data_type))
+                    .collect();
                 self.select(select, false)
             }
         }

@@ -153,7 +153,7 @@ fn escape_like(s: &str) -> String {
 /// assert_eq!(c.sql(), "SELECT $1::BIGINT > $2 AND $3::BIGINT BETWEEN $4 AND $5 OR $6::BIGINT = ANY($7)");
 /// ```
 pub trait ExprMethods: Expression + Clone {
-        /// `self = rhs` (`IS NULL` when `rhs` is a NULL value, which only a nullable `self`
+    /// `self = rhs` (`IS NULL` when `rhs` is a NULL value, which only a nullable `self`
     /// accepts).
     ///
     /// ```

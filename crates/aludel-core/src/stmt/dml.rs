@@ -466,6 +466,11 @@ impl<Ret> Insert<Ret> {
     /// `INSERT INTO t (columns) SELECT ...`; the columns' row type must equal the
     /// SELECT's (checked by the compiler).
     ///
+    /// Client-side defaults (`default`) of the columns not given are added to the column
+    /// list and to the SELECT list as parameters, as SQLAlchemy does. They are computed
+    /// once per execution, so every inserted row gets the same value: give a column
+    /// whose default must differ per row (a random id) in the SELECT instead.
+    ///
     /// ```
     /// use aludel::prelude::*;
     /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
@@ -473,6 +478,12 @@ impl<Ret> Insert<Ret> {
     ///     .from_select(users::name, &select(literal("copy")))
     ///     .compile(&Postgres).unwrap();
     /// assert_eq!(c.sql(), "INSERT INTO users (name) SELECT $1::TEXT");
+    ///
+    /// #[derive(Table)]
+    /// struct Notes { #[aludel(primary_key)] id: i64, #[aludel(default = "new")] state: String }
+    /// let c = insert(notes::table).from_select(notes::id, &select(users::id)).compile(&Sqlite).unwrap();
+    /// assert_eq!(c.sql(), "INSERT INTO notes (id, state) SELECT users.id, ? FROM users");
+    /// assert_eq!(c.params(), [Value::from("new")]);
     /// ```
     pub fn from_select<C: InsertColumns>(&self, columns: C, select: &Select<C::Row>) -> Self {
         let mut cols = Vec::new();
