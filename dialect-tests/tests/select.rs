@@ -65,15 +65,21 @@ fn joins() {
     );
     check(
         "join_right",
-        &select((users::name, posts::title))
+        &select((users::name.nullable(), posts::title))
             .right_join(posts::table, posts::user_id.eq(users::id))
             .order_by(posts::id),
     );
     check(
         "join_full",
-        &select((users::name, posts::title))
+        &select((users::name.nullable(), posts::title.nullable()))
             .full_join(posts::table, posts::user_id.eq(users::id))
             .order_by((posts::id.asc().nulls_last(), users::id)),
+    );
+    check(
+        // The row type says String, but LEFT JOIN can give NULL: an error, not a
+        // decode failure at run time.
+        "join_left_not_null_row_type",
+        &select((users::name, posts::title)).left_join(posts::table, posts::user_id.eq(users::id)),
     );
     check(
         "join_chain",

@@ -1,5 +1,9 @@
 //! Compile errors: everything a statement can get wrong before it reaches a database.
 
+use std::borrow::Cow;
+
+use crate::dialect::Dialect;
+
 /// Why a statement could not be compiled or bound. Every variant names what went wrong
 /// and where; none of them is a panic.
 ///
@@ -7,7 +11,7 @@
 /// use aludel_core::prelude::*;
 /// use aludel_core::CompileError;
 /// let err = select(literal(1i64)).distinct_on(literal(1i64)).compile(&MySql).unwrap_err();
-/// assert!(matches!(err, CompileError::Unsupported { .. }));
+/// assert!(matches!(err, CompileError::Unsupported { dialect, .. } if dialect.kind() == aludel_core::dialect::DialectKind::MySql));
 /// assert_eq!(err.to_string(), "SELECT DISTINCT ON is not supported by MySQL 8.0.36");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -17,9 +21,20 @@ pub enum CompileError {
     #[error("{feature} is not supported by {dialect}")]
     Unsupported {
         /// The construct.
-        feature: String,
-        /// Dialect and version, e.g. `MySQL 8.0.36`.
-        dialect: String,
+        feature: Cow<'static, str>,
+        /// The dialect and its server version (displayed as e.g. `MySQL 8.0.36`).
+        dialect: Dialect,
+    },
+    /// A selected column can be NULL because it comes from the nullable side of an outer
+    /// join, but the row type expects a value.
+    #[error(
+        "column {column} can be NULL (it is on the nullable side of {join}) but the row type expects a value; select it with .nullable()"
+    )]
+    NullableByJoin {
+        /// The column.
+        column: String,
+        /// The outer join, e.g. `LEFT OUTER JOIN posts`.
+        join: String,
     },
     /// A column refers to a FROM item the query does not have.
     #[error(
@@ -84,8 +99,8 @@ pub enum CompileError {
     /// A value cannot be written inline as an SQL literal.
     #[error("{dialect} cannot take a {value} value written inline: {reason}")]
     InlineValue {
-        /// Dialect and version.
-        dialect: String,
+        /// The dialect and its server version.
+        dialect: Dialect,
         /// The value's kind.
         value: &'static str,
         /// Why not.

@@ -96,7 +96,7 @@ fn main() {
     // What a dialect cannot express is an error, never dropped SQL.
     show(
         "FULL OUTER JOIN",
-        &select((users::name, posts::title.nullable()))
+        &select((users::name.nullable(), posts::title.nullable()))
             .full_join(posts::table, posts::user_id.eq(users::id)),
     );
     show(

@@ -286,6 +286,14 @@ fn structure_changes_the_key() {
             .build()
             .unwrap()
     };
+    // The row type decides whether an outer join's column may be selected: one of these
+    // compiles, the other is an error, so they must not share a cached statement.
+    differ(
+        "row type nullability over an outer join",
+        &select((users::id, posts::title)).left_join(posts::table, posts::user_id.eq(users::id)),
+        &select((users::id, posts::title.nullable()))
+            .left_join(posts::table, posts::user_id.eq(users::id)),
+    );
     let (t1, t2) = (build(), build());
     // Runtime tables are identified by instance: build one and reuse it.
     differ(

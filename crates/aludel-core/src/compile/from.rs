@@ -6,7 +6,7 @@ use smallvec::SmallVec;
 use crate::error::CompileError;
 use crate::expr::{N, Node};
 use crate::schema::{Source, TableDef, TableRef};
-use crate::stmt::{Join, SelectCore};
+use crate::stmt::{Join, JoinKind, SelectCore};
 
 pub(crate) type Sources<'a> = SmallVec<[&'a Source; 4]>;
 
@@ -239,6 +239,32 @@ fn order_for_joins<'a>(items: &mut Sources<'a>, joins: &'a [Join]) -> Result<(),
         chain.push(&j.target);
     }
     Ok(())
+}
+
+/// The FROM items an outer join can fill with NULLs, each with the join responsible: a
+/// LEFT JOIN's target, everything joined before a RIGHT JOIN, both sides of a FULL JOIN.
+/// `left` is the left side of the join chain.
+pub(crate) fn nullable_by_joins<'a>(
+    left: &'a Source,
+    joins: &'a [Join],
+) -> SmallVec<[(&'a Source, &'a Join); 4]> {
+    let mut out: SmallVec<[(&'a Source, &'a Join); 4]> = SmallVec::new();
+    let mut chain: Sources<'a> = Sources::new();
+    chain.push(left);
+    for j in joins {
+        if matches!(j.kind, JoinKind::Right | JoinKind::Full) {
+            for s in chain.iter() {
+                if !out.iter().any(|(x, _)| x.same(s)) {
+                    out.push((s, j));
+                }
+            }
+        }
+        if matches!(j.kind, JoinKind::Left | JoinKind::Full) {
+            out.push((&j.target, j));
+        }
+        chain.push(&j.target);
+    }
+    out
 }
 
 /// Distinct FROM items must have distinct exposed names.

@@ -280,6 +280,8 @@ impl<'a> Shape<'a> {
             }
         }
         self.nodes(s.columns.as_slice());
+        // The row type's nullability decides whether an outer join is an error.
+        self.w(s.not_null);
         // The explicit FROM list is the structure; resolved items only add derived
         // subqueries' content, at the position the SQL walk renders them.
         self.w(s.from.len() as u64 | u64::from(resolve) << 32);

@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use smallvec::SmallVec;
 
-use super::from::{Scopes, Sources, dml_froms, resolve_from};
+use super::from::{Scopes, Sources, dml_froms, nullable_by_joins, resolve_from};
 use super::{SlotSource, StmtRef, label_ref};
 use crate::dialect::{Dialect, DialectKind, Feature};
 use crate::error::CompileError;
@@ -89,6 +89,43 @@ pub(crate) fn push_number(out: &mut String, mut n: u32) {
     for &b in &buf[i..] {
         out.push(b as char);
     }
+}
+
+/// See [`SqlWriter::select`]: the row type must allow NULL where an outer join puts it.
+fn check_outer_join_types(s: &SelectCore, items: &Sources<'_>) -> Result {
+    let (Some(left), false) = (items.first(), s.joins.is_empty() || s.not_null == 0) else {
+        return Ok(());
+    };
+    let nullable = nullable_by_joins(left, s.joins.as_slice());
+    for (i, c) in s.columns.iter().enumerate().take(64) {
+        if s.not_null >> i & 1 == 0 {
+            continue;
+        }
+        let col = match &c.0 {
+            N::Column(col) => col,
+            N::Label(l) => match &l.e.0 {
+                N::Column(col) => col,
+                _ => continue,
+            },
+            _ => continue,
+        };
+        if let Some((_, j)) = nullable.iter().find(|(x, _)| x.same(&col.source)) {
+            let kind = match j.kind {
+                JoinKind::Left => "LEFT OUTER JOIN",
+                JoinKind::Right => "RIGHT OUTER JOIN",
+                _ => "FULL OUTER JOIN",
+            };
+            return Err(CompileError::NullableByJoin {
+                column: format!(
+                    "{}.{}",
+                    col.source.exposed_name(),
+                    col.name().unwrap_or("?")
+                ),
+                join: format!("{kind} {}", j.target.exposed_name()),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn is_bindish(n: &Node) -> bool {
@@ -264,7 +301,15 @@ impl<'a> SqlWriter<'a> {
         // SQLite's RETURNING may only name the target's columns, but a subquery there
         // reads its own tables (and correlates with the target, the only outer table).
         let restrict = self.returning_target.take();
-        let r = self.select_body(s, &items);
+        let r = self.select_body(s, &items).and_then(|()| {
+            if correlate {
+                return Ok(());
+            }
+            // Rows of this SELECT are decoded by its row type (top level, FROM
+            // subqueries, INSERT ... SELECT): a NOT NULL type over a column an outer join
+            // can fill with NULLs would fail at run time.
+            check_outer_join_types(s, &items)
+        });
         self.returning_target = restrict;
         self.scopes.pop();
         r

@@ -143,9 +143,15 @@ pub enum Feature {
     LimitInInSubquery,
 }
 
-impl fmt::Display for Feature {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Feature {
+    /// How errors name the feature.
+    ///
+    /// ```
+    /// use aludel_core::dialect::Feature;
+    /// assert_eq!(Feature::FullJoin.name(), "FULL OUTER JOIN");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
             Feature::InsertReturning => "RETURNING on INSERT",
             Feature::UpdateReturning => "RETURNING on UPDATE",
             Feature::DeleteReturning => "RETURNING on DELETE",
@@ -163,7 +169,13 @@ impl fmt::Display for Feature {
             Feature::DeleteUsing => "DELETE ... USING (multi-table DELETE)",
             Feature::RowValues => "row values ((a, b) IN ...)",
             Feature::LimitInInSubquery => "LIMIT in an IN (SELECT ...) subquery",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Feature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -325,14 +337,17 @@ impl Dialect {
         if self.supports(feature) {
             Ok(())
         } else {
-            Err(self.unsupported(feature.to_string()))
+            Err(self.unsupported(feature.name()))
         }
     }
 
-    pub(crate) fn unsupported(&self, feature: impl Into<String>) -> CompileError {
+    pub(crate) fn unsupported(
+        &self,
+        feature: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> CompileError {
         CompileError::Unsupported {
             feature: feature.into(),
-            dialect: self.to_string(),
+            dialect: *self,
         }
     }
 
@@ -483,7 +498,7 @@ impl Dialect {
         let pg = self.kind == DialectKind::Postgres;
         let my = self.is_mysql_family();
         let bad = |reason: &str| CompileError::InlineValue {
-            dialect: self.to_string(),
+            dialect: *self,
             value: v.kind_name(),
             reason: reason.to_owned(),
         };

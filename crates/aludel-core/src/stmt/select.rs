@@ -67,6 +67,8 @@ pub struct SelectCore {
     pub(crate) limit: Option<Node>,
     pub(crate) offset: Option<Node>,
     pub(crate) lock: Option<Arc<Lock>>,
+    /// Bit `i`: the row type's column `i` (of the first 64) cannot hold NULL.
+    pub(crate) not_null: u64,
 }
 
 /// A SELECT statement whose rows decode into `R`.
@@ -124,6 +126,7 @@ impl<R> Clone for Select<R> {
 /// ```
 pub fn select<S: Selectable>(columns: S) -> Select<S::Row> {
     Select::from_core(SelectCore {
+        not_null: columns.not_null_mask(),
         columns: List::from_items(columns.into_nodes()),
         ..SelectCore::default()
     })
@@ -157,12 +160,28 @@ pub trait Selectable {
     type Row;
     #[doc(hidden)]
     fn into_nodes(self) -> impl Iterator<Item = Node>;
+    /// Bit `i` is set when the row's column `i` (of the first 64) decodes into a type
+    /// that cannot hold NULL.
+    #[doc(hidden)]
+    fn not_null_mask(&self) -> u64;
+}
+
+/// The not-NULL bits of a table's columns.
+fn table_mask(columns: &[crate::schema::ColumnDef]) -> u64 {
+    columns
+        .iter()
+        .take(64)
+        .enumerate()
+        .fold(0, |m, (i, c)| m | u64::from(!c.nullable) << i)
 }
 
 impl<E: Expression> Selectable for E {
     type Row = E::SqlType;
     fn into_nodes(self) -> impl Iterator<Item = Node> {
         [self.into_node()].into_iter()
+    }
+    fn not_null_mask(&self) -> u64 {
+        u64::from(!E::SqlType::NULLABLE)
     }
 }
 
@@ -180,12 +199,18 @@ impl<R> Selectable for Table<R> {
     fn into_nodes(self) -> impl Iterator<Item = Node> {
         table_columns(Source::Table(self.table_ref()), self.def.columns.len())
     }
+    fn not_null_mask(&self) -> u64 {
+        table_mask(&self.def.columns)
+    }
 }
 
 impl<R> Selectable for &Table<R> {
     type Row = R;
     fn into_nodes(self) -> impl Iterator<Item = Node> {
         (*self).into_nodes()
+    }
+    fn not_null_mask(&self) -> u64 {
+        (**self).not_null_mask()
     }
 }
 
@@ -195,6 +220,9 @@ impl<R> Selectable for Aliased<R> {
         let n = self.alias.table.def().columns.len();
         table_columns(Source::Alias(self.alias), n)
     }
+    fn not_null_mask(&self) -> u64 {
+        table_mask(&self.alias.table.def().columns)
+    }
 }
 
 impl<R> Selectable for &Aliased<R> {
@@ -202,8 +230,12 @@ impl<R> Selectable for &Aliased<R> {
     fn into_nodes(self) -> impl Iterator<Item = Node> {
         self.clone().into_nodes()
     }
+    fn not_null_mask(&self) -> u64 {
+        (**self).not_null_mask()
+    }
 }
 
+/// Rows of runtime tables are untyped: no column is checked.
 impl Selectable for &DynTable {
     type Row = Dyn;
     fn into_nodes(self) -> impl Iterator<Item = Node> {
@@ -212,12 +244,18 @@ impl Selectable for &DynTable {
             self.def.columns.len(),
         )
     }
+    fn not_null_mask(&self) -> u64 {
+        0
+    }
 }
 
 impl Selectable for Vec<Node> {
     type Row = Dyn;
     fn into_nodes(self) -> impl Iterator<Item = Node> {
         self.into_iter()
+    }
+    fn not_null_mask(&self) -> u64 {
+        0
     }
 }
 
@@ -226,9 +264,15 @@ macro_rules! tuple_selectable {
         impl<$($name: Expression),+> Selectable for ($($name,)+) {
             type Row = ($($name::SqlType,)+);
             #[allow(non_snake_case)]
-            fn into_nodes(self) -> impl Iterator<Item = Node> {
+                        fn into_nodes(self) -> impl Iterator<Item = Node> {
                 let ($($name,)+) = self;
                 [$($name.into_node()),+].into_iter()
+            }
+            #[allow(unused_assignments)]
+            fn not_null_mask(&self) -> u64 {
+                let (mut mask, mut bit) = (0u64, 0u32);
+                $(mask |= u64::from(!$name::SqlType::NULLABLE) << bit; bit += 1;)+
+                mask
             }
         }
 
@@ -500,6 +544,10 @@ impl<R> Select<R> {
 
     /// `LEFT OUTER JOIN target ON on`.
     ///
+    /// The target's columns can be NULL in the result: select them with `.nullable()`
+    /// (a NOT NULL row type over them is [`CompileError::NullableByJoin`](crate::CompileError::NullableByJoin)
+    /// when compiling; only bare columns are checked, not expressions over them).
+    ///
     /// ```
     /// use aludel::prelude::*;
     /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64 }
@@ -508,31 +556,38 @@ impl<R> Select<R> {
     ///     .where_(posts::id.nullable().is_null())
     ///     .compile(&MySql).unwrap();
     /// assert_eq!(c.sql(), "SELECT users.id FROM users LEFT OUTER JOIN posts ON posts.user_id = users.id WHERE posts.id IS NULL");
+    ///
+    /// let both = select((users::id, posts::id.nullable())).left_join(posts::table, posts::user_id.eq(users::id));
+    /// assert!(both.compile(&MySql).is_ok());
+    /// let wrong = select((users::id, posts::id)).left_join(posts::table, posts::user_id.eq(users::id));
+    /// assert!(matches!(wrong.compile(&MySql), Err(aludel::CompileError::NullableByJoin { .. })));
     /// ```
     pub fn left_join(&self, target: impl FromClause, on: impl Predicate) -> Self {
         self.join_kind(JoinKind::Left, target, on)
     }
 
-    /// `RIGHT OUTER JOIN target ON on` (SQLite >= 3.39).
+    /// `RIGHT OUTER JOIN target ON on` (SQLite >= 3.39). Everything joined before it can be
+    /// NULL in the result (see [`Select::left_join`]).
     ///
     /// ```
     /// use aludel::prelude::*;
     /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64 }
     /// # #[derive(Table)] struct Posts { #[aludel(primary_key)] id: i64, user_id: i64 }
-    /// let s = select(users::id).right_join(posts::table, posts::user_id.eq(users::id));
+    /// let s = select(users::id.nullable()).right_join(posts::table, posts::user_id.eq(users::id));
     /// assert!(s.compile(&Postgres).is_ok());
     /// ```
     pub fn right_join(&self, target: impl FromClause, on: impl Predicate) -> Self {
         self.join_kind(JoinKind::Right, target, on)
     }
 
-    /// `FULL OUTER JOIN target ON on` (not on MySQL / MariaDB: a compile error).
+    /// `FULL OUTER JOIN target ON on` (not on MySQL / MariaDB: a compile error). Both sides
+    /// can be NULL in the result (see [`Select::left_join`]).
     ///
     /// ```
     /// use aludel::prelude::*;
     /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64 }
     /// # #[derive(Table)] struct Posts { #[aludel(primary_key)] id: i64, user_id: i64 }
-    /// let s = select(users::id).full_join(posts::table, posts::user_id.eq(users::id));
+    /// let s = select(users::id.nullable()).full_join(posts::table, posts::user_id.eq(users::id));
     /// assert!(s.compile(&Postgres).is_ok());
     /// assert!(s.compile(&MySql).is_err());
     /// ```
