@@ -5,9 +5,10 @@
 //! 2 predicates, ORDER BY, LIMIT); S3 INSERT of 100 rows x 2 columns; S4 UPDATE with
 //! 3 SET clauses and a WHERE; S5 IN list of 10 values.
 //!
-//! Per statement: aludel `construct`, `construct+compile` (a cache miss: SQL and
-//! parameters from scratch), `construct+hot` (the cached path: cache key, lookup, bind
-//! extraction); sea-query `construct` and `construct+build`; diesel `to_sql` into the
+//! Per statement: aludel `construct`, `construct+compile` (`compile()`: SQL and
+//! parameters from scratch, no cache involved), `construct+hot` (the cached path: cache
+//! key, lookup, bind extraction), `construct+miss` (the cache's miss path: cache key,
+//! lookup, compile, bind); sea-query `construct` and `construct+build`; diesel `to_sql` into the
 //! PostgreSQL query builder (construction is free there); and `format!`. After criterion
 //! runs, a table of ratios and allocations per operation is printed.
 //!
@@ -314,6 +315,9 @@ fn rows() -> Vec<(i64, &'static str)> {
 
 fn ops(cache: &'static StatementCache) -> Vec<Op> {
     let named: &'static AParams = Box::leak(Box::new(AParams::new()));
+    // The engine's path on a cache miss: key walk, lookup, compile (a cache that keeps
+    // nothing misses every time).
+    let no_cache: &'static StatementCache = Box::leak(Box::new(StatementCache::new(0)));
     let rows: &'static [(i64, &'static str)] = Box::leak(rows().into_boxed_slice());
     let ids = [1i64, 2, 3, 4, 5, 6, 7, 8, 9, 10];
     let mut v: Vec<Op> = Vec::new();
@@ -338,6 +342,11 @@ fn ops(cache: &'static StatementCache) -> Vec<Op> {
             op!($group, "aludel_construct_hot", {
                 let s = $build;
                 let p = cache.prepare(&s, &Postgres).expect("prepare");
+                p.bind(named).map(|b| b.params().len()).unwrap_or(0)
+            });
+            op!($group, "aludel_construct_miss", {
+                let s = $build;
+                let p = no_cache.prepare(&s, &Postgres).expect("prepare");
                 p.bind(named).map(|b| b.params().len()).unwrap_or(0)
             });
         };

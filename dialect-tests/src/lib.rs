@@ -255,6 +255,12 @@ impl Case {
                     self.name
                 );
             }
+            assert_eq!(
+                c.cache_key(),
+                &stmt.cache_key(),
+                "{}: {label}: the compiled statement's key",
+                self.name
+            );
             // The cache's hot path gives the same SQL and parameters, twice.
             let cache = StatementCache::new(8);
             for round in 0..2 {

@@ -498,6 +498,7 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
         let default = default_fn(&c.opts.default, "default");
         let onupdate = default_fn(&c.opts.onupdate, "onupdate");
         let server_default = opt_str(c.opts.server_default.as_ref());
+        let qualified = format!("{}.{}", table_name, c.sql_name);
         let server_onupdate = match &c.opts.server_onupdate {
             None => quote!(::core::option::Option::None),
             Some(inner) => {
@@ -516,8 +517,9 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
                 #index,
                 #default,
                 #onupdate,
-                #server_default,
+                                #server_default,
                 #server_onupdate,
+                #qualified,
             )
         });
         if let Some(r) = &c.opts.references {

@@ -25,7 +25,7 @@ struct Entry {
 
 impl Entry {
     fn key(&self) -> &CacheKey {
-        &self.statement.cache_key
+        self.statement.cache_key()
     }
 }
 
@@ -253,7 +253,7 @@ impl StatementCache {
         let mut guard = lock(shard);
         let s = &mut *guard;
         // Another thread may have inserted it meanwhile.
-        let key = &statement.cache_key;
+        let key = statement.cache_key();
         let entries = &s.entries;
         if s.table
             .find(hash, |&i| {

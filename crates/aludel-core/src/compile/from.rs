@@ -69,6 +69,7 @@ impl<'a> Scopes<'a> {
     }
 }
 
+#[inline]
 fn push_unique<'a>(out: &mut Sources<'a>, s: &'a Source) {
     if !out.iter().any(|x| x.same(s)) {
         out.push(s);
@@ -77,10 +78,19 @@ fn push_unique<'a>(out: &mut Sources<'a>, s: &'a Source) {
 
 /// Collects the FROM items columns in `n` refer to, not looking into subqueries (they
 /// have FROM clauses of their own).
+#[inline]
 pub(crate) fn collect_sources<'a>(n: &'a Node, out: &mut Sources<'a>) {
+    // Leaves inline; only composite nodes pay for a call.
     match &n.0 {
         N::Column(c) => push_unique(out, &c.source),
         N::Bind(_) | N::Named(_) | N::Inline(_) | N::Null | N::Bool(_) => {}
+        _ => collect_composite(n, out),
+    }
+}
+
+fn collect_composite<'a>(n: &'a Node, out: &mut Sources<'a>) {
+    match &n.0 {
+        N::Column(_) | N::Bind(_) | N::Named(_) | N::Inline(_) | N::Null | N::Bool(_) => {}
         N::Binary(b) => {
             collect_sources(&b.l, out);
             collect_sources(&b.r, out);
@@ -195,9 +205,9 @@ fn order_for_joins<'a>(items: &mut Sources<'a>, joins: &'a [Join]) -> Result<(),
     let Some(first) = joins.first() else {
         return Ok(());
     };
-    let mut refs = Sources::new();
-    collect_sources(&first.on, &mut refs);
-    let mut left = refs
+    let mut first_refs = Sources::new();
+    collect_sources(&first.on, &mut first_refs);
+    let mut left = first_refs
         .iter()
         .filter_map(|s| items.iter().position(|x| x.same(s)));
     if let (Some(i), second) = (left.next(), left.next()) {
@@ -214,9 +224,15 @@ fn order_for_joins<'a>(items: &mut Sources<'a>, joins: &'a [Join]) -> Result<(),
     }
     let mut chain: Sources<'a> = Sources::new();
     chain.push(items[0]);
+    let mut refs = Sources::new();
     for (k, j) in joins.iter().enumerate() {
-        refs.clear();
-        collect_sources(&j.on, &mut refs);
+        let refs = if k == 0 {
+            &first_refs
+        } else {
+            refs.clear();
+            collect_sources(&j.on, &mut refs);
+            &refs
+        };
         for s in refs.iter() {
             if s.same(&j.target) || chain.iter().any(|x| x.same(s)) {
                 continue;

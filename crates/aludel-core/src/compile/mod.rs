@@ -246,8 +246,8 @@ pub(crate) fn compile_stmt<'a>(
     let mut w = sql::SqlWriter::new(dialect);
     w.stmt(stmt)?;
     let cache_key = match key {
-        Some(words) => CacheKey::from_words(words),
-        None => CacheKey::from_words(&Shape::of(stmt).key),
+        Some(words) => KeySlot::ready(CacheKey::from_words(words)),
+        None => KeySlot::deferred(stmt),
     };
     let value_count = w.values.len();
     let identity = !w.expanding
@@ -285,6 +285,74 @@ pub(crate) fn compile_stmt<'a>(
         returning_rendered: w.returning_rendered,
     };
     Ok((statement, w.values))
+}
+
+/// A compiled statement's cache key. Compiling through a [`StatementCache`] has the key
+/// already (the lookup needed it); a plain compile keeps a clone of the statement (its
+/// nodes are shared, so this is a few reference counts) and walks it for the key only
+/// if asked: one-off compiles do not pay for a key nobody reads.
+enum KeySlot {
+    Ready(CacheKey),
+    Deferred {
+        key: std::sync::OnceLock<CacheKey>,
+        source: OwnedStmt,
+    },
+}
+
+/// A statement's root, owned (sharing its nodes).
+enum OwnedStmt {
+    Select(SelectCore),
+    Insert(InsertCore),
+    Update(UpdateCore),
+    Delete(DeleteCore),
+}
+
+impl KeySlot {
+    fn ready(key: CacheKey) -> KeySlot {
+        KeySlot::Ready(key)
+    }
+
+    fn deferred(stmt: StmtRef<'_>) -> KeySlot {
+        let source = match stmt {
+            StmtRef::Select(s) => OwnedStmt::Select(s.clone()),
+            StmtRef::Insert(i) => OwnedStmt::Insert(i.clone()),
+            StmtRef::Update(u) => OwnedStmt::Update(u.clone()),
+            StmtRef::Delete(d) => OwnedStmt::Delete(d.clone()),
+            // A text statement's key is short: no need to keep its values.
+            StmtRef::Text(_) => return KeySlot::ready(CacheKey::from_words(&Shape::of(stmt).key)),
+        };
+        KeySlot::Deferred {
+            key: std::sync::OnceLock::new(),
+            source,
+        }
+    }
+
+    fn get(&self) -> &CacheKey {
+        match self {
+            KeySlot::Ready(key) => key,
+            KeySlot::Deferred { key, source } => key.get_or_init(|| {
+                let stmt = match source {
+                    OwnedStmt::Select(s) => StmtRef::Select(s),
+                    OwnedStmt::Insert(i) => StmtRef::Insert(i),
+                    OwnedStmt::Update(u) => StmtRef::Update(u),
+                    OwnedStmt::Delete(d) => StmtRef::Delete(d),
+                };
+                CacheKey::from_words(&Shape::of(stmt).key)
+            }),
+        }
+    }
+}
+
+impl fmt::Debug for KeySlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeySlot::Ready(k) => k.fmt(f),
+            KeySlot::Deferred { key, .. } => match key.get() {
+                Some(k) => k.fmt(f),
+                None => f.write_str("CacheKey(computed on first use)"),
+            },
+        }
+    }
 }
 
 /// A structural cache key: the encoded shape of a statement (bound values left out) and
@@ -454,7 +522,7 @@ pub struct CompiledStatement {
     /// Slots are exactly the values, in order: binding needs no reordering.
     identity: bool,
     value_count: usize,
-    cache_key: CacheKey,
+    cache_key: KeySlot,
     columns: SmallVec<[Cow<'static, str>; 4]>,
     returns_defaults: Vec<String>,
     returning_rendered: bool,
@@ -567,7 +635,7 @@ impl CompiledStatement {
     /// assert_eq!(s.compile_statement(&Sqlite).unwrap().cache_key(), &s.cache_key());
     /// ```
     pub fn cache_key(&self) -> &CacheKey {
-        &self.cache_key
+        self.cache_key.get()
     }
 
     /// How many bound values statements of this shape carry.
@@ -811,7 +879,7 @@ impl Compiled {
     /// assert_eq!(s.compile(&Sqlite).unwrap().cache_key(), &s.cache_key());
     /// ```
     pub fn cache_key(&self) -> &CacheKey {
-        &self.statement.cache_key
+        self.statement.cache_key()
     }
 
     /// The columns `return_defaults()` asks for.

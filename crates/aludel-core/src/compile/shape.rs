@@ -106,7 +106,16 @@ fn select_refers_to_subquery(s: &SelectCore) -> bool {
 }
 
 /// Whether `n` has a column of a subquery, nested SELECTs included.
+#[inline]
 fn refers_to_subquery(n: &Node) -> bool {
+    match &n.0 {
+        N::Column(c) => matches!(c.source, Source::Subquery(_)),
+        N::Bind(_) | N::Named(_) | N::Inline(_) | N::Null | N::Bool(_) | N::Text(_) => false,
+        _ => composite_refers_to_subquery(n),
+    }
+}
+
+fn composite_refers_to_subquery(n: &Node) -> bool {
     match &n.0 {
         N::Column(c) => matches!(c.source, Source::Subquery(_)),
         N::Bind(_) | N::Named(_) | N::Inline(_) | N::Null | N::Bool(_) | N::Text(_) => false,
@@ -199,6 +208,7 @@ impl<'a> Shape<'a> {
         }
     }
 
+    #[inline]
     fn column(&mut self, c: &ColumnRef) {
         let static_def = |t: &TableRef| match t {
             TableRef::Static(d) => d.columns.get(usize::from(c.index)),
@@ -381,8 +391,23 @@ impl<'a> Shape<'a> {
         }
     }
 
+    /// Leaves inline (the common case: columns and bound values); composite nodes in
+    /// [`Shape::composite`].
+    #[inline]
     pub(crate) fn node(&mut self, n: &'a Node) {
         match &n.0 {
+            N::Column(c) => self.column(c),
+            N::Bind(b) => {
+                self.w(T_BIND | type_word(b.ty) << 8);
+                self.values.push(&b.value);
+            }
+            _ => self.composite(n),
+        }
+    }
+
+    fn composite(&mut self, n: &'a Node) {
+        match &n.0 {
+            // Leaves: see `node`.
             N::Column(c) => self.column(c),
             N::Bind(b) => {
                 self.w(T_BIND | type_word(b.ty) << 8);

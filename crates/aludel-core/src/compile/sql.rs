@@ -646,7 +646,16 @@ impl<'a> SqlWriter<'a> {
 
     /// Renders `n`, parenthesised if it binds looser than `min`. `cast`: a bind at the top
     /// of `n` gets a PostgreSQL type cast (its type cannot be inferred from context).
+    #[inline]
     fn expr(&mut self, n: &'a Node, min: u8, cast: bool) -> Result {
+        // Columns are atoms: the common leaf skips the precedence check.
+        if let N::Column(c) = &n.0 {
+            return self.column(c);
+        }
+        self.expr_paren(n, min, cast)
+    }
+
+    fn expr_paren(&mut self, n: &'a Node, min: u8, cast: bool) -> Result {
         let paren = self.prec(n) < min;
         if paren {
             self.sql.push('(');
@@ -771,11 +780,18 @@ impl<'a> SqlWriter<'a> {
         if let (Source::Table(TableRef::Static(def)), None) = (&c.source, self.returning_target) {
             if let Some(col) = def.columns.get(usize::from(c.index)) {
                 if self.scopes.visible_static(def) {
-                    if self.qualify {
+                    if !self.qualify {
+                        self.d.ident_masked(&mut self.sql, &col.name, col.quote);
+                    } else if def.schema.is_none()
+                        && (def.name_quote | col.quote) & self.d.quote_bit() == 0
+                        && !col.qualified.is_empty()
+                    {
+                        self.sql.push_str(&col.qualified);
+                    } else {
                         self.table_name(def);
                         self.sql.push('.');
+                        self.d.ident_masked(&mut self.sql, &col.name, col.quote);
                     }
-                    self.d.ident_masked(&mut self.sql, &col.name, col.quote);
                     return Ok(());
                 }
             }

@@ -164,6 +164,7 @@ impl TableBuilder {
                 onupdate: None,
                 server_default: None,
                 server_onupdate: None,
+                qualified: Cow::Borrowed(""),
             },
         };
         self.columns.push(f(base).def);
@@ -249,6 +250,9 @@ impl TableBuilder {
                     column: c.name.to_string(),
                 });
             }
+        }
+        for c in &mut self.columns {
+            c.qualified = Cow::Owned(format!("{}.{}", self.name, c.name));
         }
         let table = self.name.to_string();
         let unknown = |column: &str| SchemaError::UnknownColumn {

@@ -149,6 +149,9 @@ pub struct ColumnDef {
     pub(crate) server_onupdate: Option<ServerDefault>,
     /// Which dialect families need the name quoted (see `reserved::quote_mask`).
     pub(crate) quote: u8,
+    /// `table.column`, unquoted: the whole qualified reference in one piece, for the
+    /// common case where neither name needs quoting (empty until the table is known).
+    pub(crate) qualified: Cow<'static, str>,
 }
 
 impl ColumnDef {
@@ -167,8 +170,10 @@ impl ColumnDef {
         onupdate: Option<fn() -> Value>,
         server_default: Option<&'static str>,
         server_onupdate: Option<Option<&'static str>>,
+        qualified: &'static str,
     ) -> ColumnDef {
         ColumnDef {
+            qualified: Cow::Borrowed(qualified),
             name: Cow::Borrowed(name),
             quote: crate::dialect::reserved::quote_mask(name),
             data_type,
