@@ -295,7 +295,7 @@ enum KeySlot {
     Ready(CacheKey),
     Deferred {
         key: std::sync::OnceLock<CacheKey>,
-        source: OwnedStmt,
+        source: Box<OwnedStmt>,
     },
 }
 
@@ -323,7 +323,7 @@ impl KeySlot {
         };
         KeySlot::Deferred {
             key: std::sync::OnceLock::new(),
-            source,
+            source: Box::new(source),
         }
     }
 
@@ -331,7 +331,7 @@ impl KeySlot {
         match self {
             KeySlot::Ready(key) => key,
             KeySlot::Deferred { key, source } => key.get_or_init(|| {
-                let stmt = match source {
+                let stmt = match &**source {
                     OwnedStmt::Select(s) => StmtRef::Select(s),
                     OwnedStmt::Insert(i) => StmtRef::Insert(i),
                     OwnedStmt::Update(u) => StmtRef::Update(u),
