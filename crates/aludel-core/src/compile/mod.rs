@@ -130,7 +130,16 @@ pub trait Statement: sealed::Sealed {
         dialect: &D,
         params: &Params,
     ) -> Result<Compiled, CompileError> {
-        let (statement, values) = compile_stmt(self.stmt_ref().0, dialect.dialect(), None)?;
+                let (statement, values) = compile_stmt(self.stmt_ref().0, dialect.dialect(), None)?;
+        if statement.identity {
+            // Placeholders are exactly the values, in order: nothing to render or look up.
+            let params = values.iter().map(|v| (*v).clone()).collect();
+            return Ok(Compiled {
+                statement,
+                sql: None,
+                params,
+            });
+        }
         let (sql, params) = {
             let bound = statement.bind(&values, params)?;
             let sql = match bound.sql {
@@ -267,15 +276,7 @@ pub(crate) fn compile_stmt<'a>(
         dialect,
         kind,
         sql: w.sql,
-        slots: w
-            .slots
-            .into_iter()
-            .map(|s| BindSlot {
-                source: s.source,
-                range: (s.start, s.end),
-                empty: s.empty,
-            })
-            .collect(),
+                slots: w.slots,
         expanding: w.expanding,
         identity,
         value_count,

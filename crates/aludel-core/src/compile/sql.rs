@@ -26,14 +26,7 @@ use crate::types::DataType;
 type Result<T = ()> = std::result::Result<T, CompileError>;
 
 /// A placeholder in the SQL text.
-pub(crate) struct Slot {
-    pub(crate) source: SlotSource,
-    /// Byte range of the placeholder (or expansion marker) in the SQL.
-    pub(crate) start: usize,
-    pub(crate) end: usize,
-    /// For an expansion: what replaces the marker when the list is empty.
-    pub(crate) empty: Option<Box<str>>,
-}
+pub(crate) type Slot = super::BindSlot;
 
 // Precedence levels: higher binds tighter.
 const P_TEXT: u8 = 0;
@@ -204,10 +197,9 @@ impl<'a> SqlWriter<'a> {
             self.sql.push('?');
         }
         let end = self.sql.len();
-        self.slots.push(Slot {
+                self.slots.push(Slot {
             source,
-            start,
-            end,
+            range: (start, end),
             empty: None,
         });
         if let Some(ty) = cast.filter(|_| self.pg()) {
@@ -268,8 +260,8 @@ impl<'a> SqlWriter<'a> {
         let off = self.sql.len();
         self.sql.push_str(sql);
         self.slots.extend(slots.into_iter().map(|mut s| {
-            s.start += off;
-            s.end += off;
+            s.range.0 += off;
+            s.range.1 += off;
             s
         }));
     }
@@ -1064,10 +1056,9 @@ impl<'a> SqlWriter<'a> {
         let _ = write!(self.sql, "__[EXPANDING_{value}]__");
         let end = self.sql.len();
         let empty = self.empty_set(e, arity);
-        self.slots.push(Slot {
+                self.slots.push(Slot {
             source: SlotSource::Expanding { value, arity },
-            start,
-            end,
+            range: (start, end),
             empty: Some(empty.into()),
         });
         self.expanding = true;
