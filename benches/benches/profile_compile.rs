@@ -34,6 +34,12 @@ fn s2(name: &str, min_post: i64) -> Select<(i64, String, Option<String>)> {
         .limit(10)
 }
 
+fn s4(id: i64) -> aludel::Update {
+    update(users::table)
+        .set((users::name.set("n"), users::email.set("e")))
+        .where_(users::id.eq(id))
+}
+
 mod sea {
     use sea_query::{Expr, ExprTrait, Iden, Order, PostgresQueryBuilder, Query, Values};
     use std::borrow::Cow;
@@ -123,6 +129,9 @@ fn main() {
                 let s = s2(black_box("x"), i as i64);
                 let p = cache.prepare(&s, &Postgres).unwrap();
                 black_box(p.bind(&Params::new()).unwrap().params().len());
+            }
+            "s4" => {
+                black_box(s4(i as i64).compile(&Postgres).unwrap());
             }
             "sea" => {
                 black_box(sea::s2(black_box("x"), i as i64));

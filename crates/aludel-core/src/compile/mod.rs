@@ -130,7 +130,7 @@ pub trait Statement: sealed::Sealed {
         dialect: &D,
         params: &Params,
     ) -> Result<Compiled, CompileError> {
-                let (statement, values) = compile_stmt(self.stmt_ref().0, dialect.dialect(), None)?;
+        let (statement, values) = compile_stmt(self.stmt_ref().0, dialect.dialect(), None)?;
         if statement.identity {
             // Placeholders are exactly the values, in order: nothing to render or look up.
             let params = values.iter().map(|v| (*v).clone()).collect();
@@ -276,7 +276,7 @@ pub(crate) fn compile_stmt<'a>(
         dialect,
         kind,
         sql: w.sql,
-                slots: w.slots,
+        slots: w.slots,
         expanding: w.expanding,
         identity,
         value_count,

@@ -197,7 +197,7 @@ impl<'a> SqlWriter<'a> {
             self.sql.push('?');
         }
         let end = self.sql.len();
-                self.slots.push(Slot {
+        self.slots.push(Slot {
             source,
             range: (start, end),
             empty: None,
@@ -1056,7 +1056,7 @@ impl<'a> SqlWriter<'a> {
         let _ = write!(self.sql, "__[EXPANDING_{value}]__");
         let end = self.sql.len();
         let empty = self.empty_set(e, arity);
-                self.slots.push(Slot {
+        self.slots.push(Slot {
             source: SlotSource::Expanding { value, arity },
             range: (start, end),
             empty: Some(empty.into()),
@@ -1506,9 +1506,9 @@ impl<'a> SqlWriter<'a> {
         let multi = !froms.is_empty();
         self.sql.push_str("UPDATE ");
         self.table_name(table);
-        // SET, in canonical order; MySQL writes it after the table list.
-        let (set_sql, set_slots) = self.detached(|w| w.set_clause(u, table, my && multi))?;
         if my && multi {
+            // SET, in canonical order (first), but MySQL writes it after the table list.
+            let (set_sql, set_slots) = self.detached(|w| w.set_clause(u, table, true))?;
             for f in froms {
                 self.sql.push_str(", ");
                 self.render_from_item(f)?;
@@ -1517,7 +1517,7 @@ impl<'a> SqlWriter<'a> {
             self.splice(&set_sql, set_slots);
         } else {
             self.sql.push_str(" SET ");
-            self.splice(&set_sql, set_slots);
+            self.set_clause(u, table, false)?;
             if multi {
                 self.sql.push_str(" FROM ");
                 for (i, f) in froms.iter().enumerate() {

@@ -279,8 +279,9 @@ pub(crate) struct InsertCore {
 }
 
 /// Checks that `a` are columns of `table`; returns (column index, value) sorted by index.
-fn normalize(table: &TableRef, what: &str, a: &mut [Assignment]) -> Result<(), Arc<str>> {
-    for x in a.iter() {
+/// Checks that every assignment is to a column of `table`, each column once.
+fn check_assignments(table: &TableRef, what: &str, a: &[Assignment]) -> Result<(), Arc<str>> {
+    for (i, x) in a.iter().enumerate() {
         let own = x.column.source.table().is_some_and(|t| t.same(table))
             && matches!(x.column.source, Source::Table(_));
         if !own || x.column.def().is_none() {
@@ -292,18 +293,21 @@ fn normalize(table: &TableRef, what: &str, a: &mut [Assignment]) -> Result<(), A
             )
             .into());
         }
+        if a[..i].iter().any(|y| y.column.index == x.column.index) {
+            return Err(format!(
+                "{what}: column {} is assigned twice",
+                x.column.name().unwrap_or("?")
+            )
+            .into());
+        }
     }
+    Ok(())
+}
+
+/// Checks the assignments and puts them in column order.
+fn normalize(table: &TableRef, what: &str, a: &mut [Assignment]) -> Result<(), Arc<str>> {
+    check_assignments(table, what, a)?;
     a.sort_by_key(|x| x.column.index);
-    if let Some(w) = a
-        .windows(2)
-        .find(|w| w[0].column.index == w[1].column.index)
-    {
-        return Err(format!(
-            "{what}: column {} is assigned twice",
-            w[0].column.name().unwrap_or("?")
-        )
-        .into());
-    }
     Ok(())
 }
 
@@ -638,21 +642,25 @@ impl<Ret> Update<Ret> {
     pub fn set(&self, items: impl Assignments) -> Self {
         let mut a = Vec::new();
         items.push_assignments(&mut a);
-        let mut own = a.clone();
-        if let Err(msg) = normalize(&self.core.table, "UPDATE SET", &mut own) {
+        if let Err(msg) = check_assignments(&self.core.table, "UPDATE SET", &a) {
             return self.with(|c| {
                 c.invalid.get_or_insert(msg);
             });
         }
         // Earlier items first, less those set again; later values win.
-        let mut all: Vec<Assignment> = self
-            .core
-            .set
-            .iter()
-            .filter(|x| !a.iter().any(|y| y.column.index == x.column.index))
-            .cloned()
-            .collect();
-        all.extend(a.iter().cloned());
+        let all = if self.core.set.is_empty() {
+            a
+        } else {
+            let mut all: Vec<Assignment> = self
+                .core
+                .set
+                .iter()
+                .filter(|x| !a.iter().any(|y| y.column.index == x.column.index))
+                .cloned()
+                .collect();
+            all.extend(a);
+            all
+        };
         let mut check = all.clone();
         if let Err(msg) = normalize(&self.core.table, "UPDATE SET", &mut check) {
             return self.with(|c| {
