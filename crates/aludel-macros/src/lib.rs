@@ -3,7 +3,7 @@
 
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as TokenStream2};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Expr, Fields, Ident, LitInt, LitStr, Path, Token, Type};
 
@@ -698,6 +698,134 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
 
             fn assignments(&self) -> ::std::vec::Vec<#krate::Assignment> {
                 ::std::vec![#(#ns::#field_idents.set(::core::clone::Clone::clone(&self.#field_idents))),*]
+            }
+        }
+    })
+}
+
+/// `#[derive(FromRow)]`: decode a result row into a struct.
+///
+/// Named fields are read by column name (`#[aludel(rename = "col")]` to use another
+/// name), tuple-struct fields by position; each field's type decodes through
+/// `FromValue`, so a NULL into a non-`Option` field or a type mismatch is an error
+/// naming the column. `#[aludel(crate = path)]` on the struct points at the crate that
+/// re-exports the engine (default `::aludel`).
+///
+/// ```
+/// use aludel::FromRow;
+///
+/// #[derive(FromRow, Debug, PartialEq)]
+/// struct User {
+///     id: i64,
+///     #[aludel(rename = "user_name")]
+///     name: String,
+///     nickname: Option<String>,
+/// }
+///
+/// let mut conn = aludel::blocking::Connection::open("sqlite::memory:").unwrap();
+/// let r = conn.execute(&aludel::text("SELECT 'ed' AS user_name, NULL AS nickname, 1 AS id")).unwrap();
+/// assert_eq!(r.one::<User>().unwrap(), User { id: 1, name: "ed".into(), nickname: None });
+/// ```
+#[proc_macro_derive(FromRow, attributes(aludel))]
+pub fn derive_from_row(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as DeriveInput);
+    match expand_from_row(input) {
+        Ok(ts) => ts.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+/// `#[aludel(crate = path)]` on the struct, `#[aludel(rename = "...")]` on fields (other
+/// options belong to `#[derive(Table)]` and are skipped).
+fn from_row_attr(attrs: &[syn::Attribute], what: &str) -> syn::Result<Option<syn::Expr>> {
+    let mut found = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("aludel")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident(what) {
+                found = Some(meta.value()?.parse::<syn::Expr>()?);
+            } else if meta.input.peek(Token![=]) {
+                // Another derive's option (#[derive(Table)] shares the attribute).
+                let _: Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        })?;
+    }
+    Ok(found)
+}
+
+fn expand_from_row(input: DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
+    let Data::Struct(data) = &input.data else {
+        return Err(syn::Error::new(
+            input.span(),
+            "#[derive(FromRow)] needs a struct",
+        ));
+    };
+    let krate: Path = match from_row_attr(&input.attrs, "crate")? {
+        Some(syn::Expr::Path(p)) => p.path,
+        Some(other) => {
+            return Err(syn::Error::new(
+                other.span(),
+                "`crate` takes a path, e.g. #[aludel(crate = ::my_reexport)]",
+            ));
+        }
+        None => syn::parse_quote!(::aludel),
+    };
+    let name = &input.ident;
+    let (impl_g, ty_g, where_g) = input.generics.split_for_impl();
+    let engine = quote!(#krate::engine);
+    let body = match &data.fields {
+        Fields::Named(named) => {
+            let mut inits = Vec::new();
+            for f in &named.named {
+                let ident = f.ident.as_ref().expect("named field");
+                let column = match from_row_attr(&f.attrs, "rename")? {
+                    Some(syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    })) => s.value(),
+                    Some(other) => {
+                        return Err(syn::Error::new(
+                            other.span(),
+                            "`rename` takes a string: #[aludel(rename = \"column\")]",
+                        ));
+                    }
+                    None => ident.to_string().trim_start_matches("r#").to_owned(),
+                };
+                let ty = &f.ty;
+                // Spanned at the field's type: an undecodable type is reported there.
+                inits.push(quote_spanned!(ty.span()=> #ident: row.take_named::<#ty>(#column)?));
+            }
+            quote!(::core::result::Result::Ok(#name { #(#inits),* }))
+        }
+        Fields::Unnamed(unnamed) => {
+            let n = unnamed.unnamed.len();
+            let takes = (0..n).map(|i| quote!(row.take(#i)?));
+            quote!({
+                if row.len() != #n {
+                    return ::core::result::Result::Err(#engine::Error::Decode {
+                        column: ::std::string::String::new(),
+                        message: ::std::format!(
+                            "the row has {} columns, {} expects {}",
+                            row.len(),
+                            ::core::stringify!(#name),
+                            #n
+                        ),
+                    });
+                }
+                ::core::result::Result::Ok(#name(#(#takes),*))
+            })
+        }
+        Fields::Unit => {
+            return Err(syn::Error::new(
+                input.span(),
+                "#[derive(FromRow)] needs fields to decode columns into",
+            ));
+        }
+    };
+    Ok(quote! {
+        impl #impl_g #engine::FromRow for #name #ty_g #where_g {
+            fn from_row(row: &mut #engine::RowValues<'_>) -> #engine::Result<Self> {
+                #body
             }
         }
     })

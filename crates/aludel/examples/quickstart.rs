@@ -1,14 +1,15 @@
-//! aludel quickstart: describe tables, build statements, see the SQL each dialect gets.
+//! aludel quickstart: describe tables, build statements, run them with transactions.
 //!
-//! Run with `cargo run --example quickstart`. No database is needed: this prints what
-//! the compilers produce (the engine that executes statements comes next).
+//! `cargo run --example quickstart` runs on SQLite in memory (no server needed);
+//! `DATABASE_URL=postgres://... cargo run --example quickstart` (or `mysql://...`) runs
+//! the same on that server, in tables named `quickstart_*` that it drops afterwards.
 
 use aludel::prelude::*;
 use aludel::value::Timestamp;
-use aludel::{Dialect, Statement};
+use aludel::{Dialect, Engine, Error, Statement, Transaction, TransactionKind};
 
 #[derive(Table)]
-#[aludel(name = "users")]
+#[aludel(name = "quickstart_users", ident = "users")]
 struct Users {
     #[aludel(primary_key)]
     id: i64,
@@ -20,17 +21,30 @@ struct Users {
 }
 
 #[derive(Table)]
-#[aludel(name = "posts")]
+#[aludel(name = "quickstart_posts", ident = "posts")]
 struct Posts {
     #[aludel(primary_key)]
     id: i64,
     #[aludel(references = users::id, on_delete = "cascade")]
     user_id: i64,
+    #[aludel(length = 100)]
     title: String,
     #[aludel(default = "draft")]
     status: String,
 }
 
+/// The tables, in SQL every dialect accepts (aludel's DDL compiler comes later).
+const SCHEMA: [&str; 4] = [
+    "DROP TABLE IF EXISTS quickstart_posts",
+    "DROP TABLE IF EXISTS quickstart_users",
+    "CREATE TABLE quickstart_users (id BIGINT PRIMARY KEY, name VARCHAR(50) NOT NULL, \
+     fullname VARCHAR(100), created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)",
+    "CREATE TABLE quickstart_posts (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL \
+     REFERENCES quickstart_users (id) ON DELETE CASCADE, title VARCHAR(100) NOT NULL, \
+     status VARCHAR(20) NOT NULL)",
+];
+
+/// Prints a statement's SQL for every dialect: what the compilers produce.
 fn show(title: &str, stmt: &impl Statement) {
     println!("\n== {title}");
     for d in [
@@ -40,77 +54,129 @@ fn show(title: &str, stmt: &impl Statement) {
         Dialect::sqlite(),
     ] {
         match stmt.compile(&d) {
-            Ok(c) => {
-                let params: Vec<String> = c.params().iter().map(ToString::to_string).collect();
-                println!("{:<18} {}", d.to_string(), c.sql());
-                if !params.is_empty() {
-                    println!("{:<18} params: [{}]", "", params.join(", "));
-                }
-            }
+            Ok(c) => println!("{:<18} {}", d.to_string(), c.sql()),
             Err(e) => println!("{:<18} error: {e}", d.to_string()),
         }
     }
 }
 
-fn main() {
-    // A typed SELECT: rows are (i64, String).
-    let stmt: Select<(i64, String)> = select((users::id, users::name))
-        .where_(users::name.eq("spongebob").and(users::id.gt(5)))
-        .order_by(users::id.desc())
-        .limit(10);
-    show("select with a condition, ordering and a limit", &stmt);
+fn add_post(id: i64, user: i64, title: &str) -> Insert<()> {
+    insert(posts::table).values((
+        posts::id.set(id),
+        posts::user_id.set(user),
+        posts::title.set(title),
+    ))
+}
 
-    // Statements are immutable values: derive variants from a base.
-    let with_posts = select((users::name, func::count(posts::id).label("posts")))
-        .left_join(posts::table, posts::user_id.eq(users::id))
-        .group_by((users::id, users::name))
-        .order_by(users::name.asc().nulls_last());
+async fn titles(tx: &mut Transaction<'_>) -> Result<Vec<String>, Error> {
+    tx.execute(&select(posts::title).order_by(posts::id.asc()))
+        .await?
+        .scalars()
+}
+
+async fn run(url: &str) -> Result<(), Error> {
+    let engine = Engine::open(url).await?;
+    println!("connected to {}", engine.dialect());
+    let mut conn = engine.connect().await?;
+
+    conn.transaction(async |tx| {
+        for sql in SCHEMA {
+            tx.execute(&text(sql)).await?;
+        }
+        Ok(())
+    })
+    .await?;
+
+    // A root transaction: BEGIN ... COMMIT.
+    let mut tx = conn.begin().await?;
+    let r = tx
+        .execute(&insert(users::table).values_many([
+            (users::id.set(1), users::name.set("spongebob")),
+            (users::id.set(2), users::name.set("sandy")),
+        ]))
+        .await?;
+    println!("\ninserted {} users", r.rows_affected());
+    let stmt = select((users::id, users::name))
+        .where_(users::name.like("s%"))
+        .order_by(users::id.asc());
+    let rows: Vec<(i64, String)> = tx.execute(&stmt).await?.all()?;
+    println!("typed rows: {rows:?}");
+    tx.commit().await?;
+
+    // A savepoint: rolling it back keeps the enclosing transaction usable.
+    let mut tx = conn.begin().await?;
+    tx.execute(&add_post(1, 1, "Hello")).await?;
+    {
+        let mut sp = tx.begin_nested().await?;
+        sp.execute(&add_post(2, 1, "Oops")).await?;
+        sp.rollback().await?;
+    }
+    println!("after a savepoint rollback: {:?}", titles(&mut tx).await?);
+    tx.commit().await?;
+
+    // A marker: begin() inside a transaction joins it; rolling the marker back rolls
+    // the whole transaction back and leaves it inactive until it is rolled back too.
+    let mut tx = conn.begin().await?;
+    tx.execute(&add_post(3, 2, "Lost")).await?;
+    {
+        let mut marker = tx.begin().await?;
+        assert_eq!(marker.kind(), TransactionKind::Marker);
+        marker.execute(&add_post(4, 2, "Also lost")).await?;
+        marker.rollback().await?;
+    }
+    match titles(&mut tx).await {
+        Err(e @ Error::PendingRollback { .. }) => println!("after a marker rollback: {e}"),
+        other => println!("unexpected: {other:?}"),
+    }
+    tx.rollback().await?;
+
+    let committed: Vec<String> = conn.execute(&select(posts::title)).await?.scalars()?;
+    println!("committed posts: {committed:?}");
+    let n: i64 = conn.execute(&select(func::count(users::id))).await?.one()?;
+    println!("users: {n}");
+    conn.rollback().await?;
+
+    if !url.starts_with("sqlite") {
+        conn.transaction(async |tx| {
+            for sql in &SCHEMA[..2] {
+                tx.execute(&text(*sql)).await?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
+
+    // The same statements, compiled for every dialect.
+    show("the typed select above", &stmt);
     show(
-        "left join, aggregate, NULLS LAST (emulated on MySQL)",
-        &with_posts,
+        "left join with an aggregate, NULLS LAST (emulated on MySQL)",
+        &select((users::name, func::count(posts::id).label("posts")))
+            .left_join(posts::table, posts::user_id.eq(users::id))
+            .group_by((users::id, users::name))
+            .order_by(users::name.asc().nulls_last()),
     );
-
-    // IN lists: one array parameter on PostgreSQL, expanded elsewhere.
-    show(
-        "IN list",
-        &select(users::name).where_(users::id.in_([1, 2, 3]).and(users::fullname.is_not_null())),
-    );
-
-    // INSERT: the client-side default (status) is a parameter; return_defaults() asks
-    // for the generated key and server default back (RETURNING where the dialect has it).
     show(
         "insert with return_defaults()",
         &insert(posts::table)
             .values((posts::user_id.set(1), posts::title.set("Hello")))
             .return_defaults(),
     );
-
-    // UPDATE ... FROM, in each dialect's form.
     show(
-        "update using another table",
-        &update(posts::table)
-            .set(posts::status.set("archived"))
-            .where_(posts::user_id.eq(users::id).and(users::name.eq("bob"))),
-    );
-
-    // What a dialect cannot express is an error, never dropped SQL.
-    show(
-        "FULL OUTER JOIN",
+        "FULL OUTER JOIN (an error where the dialect has none)",
         &select((users::name.nullable(), posts::title.nullable()))
             .full_join(posts::table, posts::user_id.eq(users::id)),
     );
-    show(
-        "FOR UPDATE of the nullable side of an outer join",
-        &select((users::name, posts::title.nullable()))
-            .left_join(posts::table, posts::user_id.eq(users::id))
-            .for_update(),
-    );
+    Ok(())
+}
 
-    // One compiled statement serves every statement of the same shape.
-    let a = select(users::name).where_(users::id.eq(1));
-    let b = select(users::name).where_(users::id.eq(2));
-    println!(
-        "\nsame shape, same cache key: {}",
-        a.cache_key() == b.cache_key()
-    );
+fn main() {
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite::memory:".to_owned());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    if let Err(e) = rt.block_on(run(&url)) {
+        eprintln!("quickstart failed: {e}");
+        std::process::exit(1);
+    }
 }

@@ -38,6 +38,69 @@ pub use aludel_core;
 pub use aludel_core::*;
 pub use aludel_macros::Table;
 
+#[cfg(feature = "engine")]
+pub use aludel_macros::FromRow;
+
+#[cfg(feature = "engine")]
+pub use aludel_engine::{
+    Connection, Engine, EngineBuilder, Error, FromRow, FromValue, IntegrityKind, IsolationLevel,
+    Mapping, ResultSet, Transaction, TransactionKind,
+};
+
+/// The engine crate: connections, pools, transactions, results and errors.
+///
+/// ```
+/// let _ = aludel::engine::IsolationLevel::Serializable;
+/// ```
+#[cfg(feature = "engine")]
+pub mod engine {
+    pub use aludel_engine::*;
+}
+
+/// The blocking SQLite API (same statements, transactions and results, no runtime).
+///
+/// ```
+/// let mut conn = aludel::blocking::Connection::open("sqlite::memory:").unwrap();
+/// assert_eq!(conn.scalar::<i64, _>(&aludel::text("SELECT 1")).unwrap(), Some(1));
+/// ```
+#[cfg(feature = "sqlite")]
+pub mod blocking {
+    pub use aludel_engine::blocking::*;
+}
+
+/// PostgreSQL glue for running aludel's SQL on your own tokio-postgres client.
+///
+/// ```
+/// let v = aludel::Value::I64(1);
+/// let _p = aludel::postgres::PgValue(&v);
+/// ```
+#[cfg(feature = "postgres")]
+pub mod postgres {
+    pub use aludel_engine::postgres::*;
+}
+
+/// MySQL / MariaDB glue for running aludel's SQL on your own mysql_async connection.
+///
+/// ```
+/// let v = aludel::Value::I64(1);
+/// assert!(aludel::mysql::to_mysql(&v).is_ok());
+/// ```
+#[cfg(feature = "mysql")]
+pub mod mysql {
+    pub use aludel_engine::mysql::*;
+}
+
+/// SQLite glue for running aludel's SQL on your own rusqlite connection.
+///
+/// ```
+/// let v = aludel::Value::I64(1);
+/// let _p = aludel::sqlite::SqliteValue(&v);
+/// ```
+#[cfg(feature = "sqlite")]
+pub mod sqlite {
+    pub use aludel_engine::sqlite::*;
+}
+
 /// Everything needed to describe tables and build statements: `use aludel::prelude::*;`.
 ///
 /// ```
@@ -49,6 +112,8 @@ pub use aludel_macros::Table;
 pub mod prelude {
     pub use aludel_core::prelude::*;
     pub use aludel_core::stmt::{Delete, Insert, Update};
+    #[cfg(feature = "engine")]
+    pub use aludel_macros::FromRow;
     pub use aludel_macros::Table;
 }
 

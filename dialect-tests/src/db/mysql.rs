@@ -3,59 +3,12 @@
 use std::sync::OnceLock;
 
 use aludel::Value;
+use aludel::mysql::to_mysql;
 use mysql_async::consts::ColumnType;
 use mysql_async::prelude::*;
 use mysql_async::{Conn, Opts, OptsBuilder, Params, Row};
 
 use super::{Cell, Kind, Outcome, announce, backend_url, fixture_statements, is_stale, run_name};
-
-/// An aludel value as a mysql_async parameter.
-pub(crate) fn my_value(v: &Value) -> Result<mysql_async::Value, String> {
-    use mysql_async::Value as M;
-    Ok(match v {
-        Value::Null => M::NULL,
-        Value::Bool(b) => M::Int(i64::from(*b)),
-        Value::I16(x) => M::Int(i64::from(*x)),
-        Value::I32(x) => M::Int(i64::from(*x)),
-        Value::I64(x) => M::Int(*x),
-        Value::F32(x) => M::Float(*x),
-        Value::F64(x) => M::Double(*x),
-        Value::Decimal(d) => M::Bytes(d.as_str().as_bytes().to_vec()),
-        Value::Text(s) => M::Bytes(s.as_bytes().to_vec()),
-        Value::Bytes(b) => M::Bytes(b.clone()),
-        Value::Date(d) => M::Date(d.year() as u16, d.month(), d.day(), 0, 0, 0, 0),
-        Value::Time(t) => M::Time(
-            false,
-            0,
-            t.hour(),
-            t.minute(),
-            t.second(),
-            t.nanosecond() / 1000,
-        ),
-        Value::Timestamp(_) | Value::TimestampTz(_) => {
-            let ts = match v {
-                Value::TimestampTz(t) => t.utc(),
-                Value::Timestamp(t) => *t,
-                _ => unreachable!(),
-            };
-            let (d, t) = (ts.date(), ts.time());
-            M::Date(
-                d.year() as u16,
-                d.month(),
-                d.day(),
-                t.hour(),
-                t.minute(),
-                t.second(),
-                t.nanosecond() / 1000,
-            )
-        }
-        Value::Uuid(u) => M::Bytes(u.to_string().into_bytes()),
-        Value::Json(j) => M::Bytes(j.as_str().as_bytes().to_vec()),
-        Value::List(_) => {
-            return Err("a list cannot be a MySQL parameter (it should have been expanded)".into());
-        }
-    })
-}
 
 fn frac(us: u32) -> String {
     if us == 0 {
@@ -192,7 +145,7 @@ impl My {
                 .await
                 .map_err(|e| e.to_string())?;
             let values: Vec<mysql_async::Value> =
-                params.iter().map(my_value).collect::<Result<_, _>>()?;
+                params.iter().map(to_mysql).collect::<Result<_, _>>()?;
             let p = if values.is_empty() {
                 Params::Empty
             } else {

@@ -1,0 +1,192 @@
+//! Drivers, and the one implementation of statement execution and transaction control
+//! that the async and the blocking APIs share: [`Session`] drives the sans-I/O
+//! [`TxState`] over a [`Driver`]. The blocking API's driver never suspends, so it runs
+//! the same async code to completion in a single poll.
+
+#[cfg(feature = "mysql")]
+pub(crate) mod mysql;
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres;
+#[cfg(feature = "sqlite")]
+pub(crate) mod sqlite;
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use aludel_core::compile::Params;
+use aludel_core::{Dialect, Statement, StatementCache, Value};
+
+use crate::IsolationLevel;
+use crate::error::{Error, Result};
+use crate::result::ResultSet;
+use crate::tx::{FrameId, TransactionKind, TxSql, TxState};
+
+/// One physical connection, as the engine drives it.
+pub(crate) trait Driver {
+    /// Runs transaction-control SQL.
+    fn tx(&mut self, sql: &TxSql) -> impl Future<Output = Result<()>>;
+
+    /// Runs a statement with positional parameters.
+    fn run(
+        &mut self,
+        sql: &str,
+        params: &[Cow<'_, Value>],
+    ) -> impl Future<Output = Result<ResultSet>>;
+}
+
+/// A driver connection with its transaction state: what the APIs hold.
+#[derive(Debug)]
+pub(crate) struct Session<D> {
+    pub(crate) driver: D,
+    pub(crate) state: TxState,
+    pub(crate) dialect: Dialect,
+    pub(crate) cache: Arc<StatementCache>,
+    /// The session's isolation level, as last set.
+    pub(crate) isolation: IsolationLevel,
+}
+
+impl<D: Driver> Session<D> {
+    pub(crate) fn new(driver: D, dialect: Dialect, cache: Arc<StatementCache>) -> Self {
+        Session {
+            driver,
+            state: TxState::new(),
+            dialect,
+            cache,
+            isolation: IsolationLevel::Default,
+        }
+    }
+
+    async fn send_tx(&mut self, sql: TxSql) -> Result<()> {
+        self.state.start_io();
+        let r = self.driver.tx(&sql).await;
+        self.state.end_io();
+        if let Err(e) = &r {
+            self.tx_failed(&sql, e);
+        }
+        r
+    }
+
+    fn tx_failed(&mut self, sql: &TxSql, e: &Error) {
+        if e.is_disconnect() {
+            self.state.disconnected();
+            return;
+        }
+        match sql {
+            TxSql::Begin | TxSql::Savepoint(_) => self.state.abandon(),
+            TxSql::Commit | TxSql::Rollback | TxSql::ResetRollback => self.state.needs_reset(),
+            TxSql::ReleaseSavepoint(_) | TxSql::RollbackToSavepoint(_) => {
+                self.state.release_failed()
+            }
+        }
+    }
+
+    /// Carries out what dropped handles and cancelled operations left behind.
+    pub(crate) async fn cleanup(&mut self) -> Result<()> {
+        for sql in self.state.cleanup() {
+            self.send_tx(sql).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends `sqls` in order; the frames they opened are claimed once all succeeded.
+    async fn send_all(&mut self, sqls: Vec<TxSql>) -> Result<()> {
+        for sql in sqls {
+            self.send_tx(sql).await?;
+        }
+        self.state.claim();
+        Ok(())
+    }
+
+    pub(crate) async fn begin(&mut self) -> Result<(FrameId, TransactionKind)> {
+        self.cleanup().await?;
+        let (id, kind, sql) = self.state.begin()?;
+        self.send_all(sql).await?;
+        Ok((id, kind))
+    }
+
+    pub(crate) async fn begin_nested(&mut self) -> Result<FrameId> {
+        self.cleanup().await?;
+        let (id, sql) = self.state.begin_nested()?;
+        self.send_all(sql).await?;
+        Ok(id)
+    }
+
+    pub(crate) async fn commit(&mut self, id: FrameId) -> Result<()> {
+        self.cleanup().await?;
+        let sql = self.state.commit(id)?;
+        self.send_all(sql).await
+    }
+
+    pub(crate) async fn rollback(&mut self, id: FrameId) -> Result<()> {
+        self.cleanup().await?;
+        let sql = self.state.rollback(id)?;
+        self.send_all(sql).await
+    }
+
+    pub(crate) async fn commit_implicit(&mut self) -> Result<()> {
+        self.cleanup().await?;
+        let sql = self.state.commit_implicit()?;
+        self.send_all(sql).await
+    }
+
+    pub(crate) async fn rollback_implicit(&mut self) -> Result<()> {
+        self.cleanup().await?;
+        let sql = self.state.rollback_implicit()?;
+        self.send_all(sql).await
+    }
+
+    /// Before a statement: cleanup, then the pending-rollback check and autobegin.
+    pub(crate) async fn prologue(&mut self) -> Result<()> {
+        self.cleanup().await?;
+        if let Some(begin) = self.state.before_statement()? {
+            self.send_all(vec![begin]).await?;
+        }
+        Ok(())
+    }
+
+    /// Executes a statement (autobeginning unless in AUTOCOMMIT mode).
+    pub(crate) async fn execute<S: Statement + ?Sized>(
+        &mut self,
+        stmt: &S,
+        params: &Params,
+    ) -> Result<ResultSet> {
+        self.prologue().await?;
+        let started = Instant::now();
+        let prepared = self.cache.prepare(stmt, &self.dialect)?;
+        let bound = prepared.bind(params)?;
+        self.state.start_io();
+        let r = self.driver.run(bound.sql(), bound.params()).await;
+        self.state.end_io();
+        if let Err(e) = &r
+            && e.is_disconnect()
+        {
+            self.state.disconnected();
+        }
+        tracing::debug!(
+            target: "aludel::sql",
+            dialect = %self.dialect,
+            sql = bound.sql(),
+            params = bound.params().len(),
+            cache_hit = prepared.cache_hit(),
+            elapsed_us = started.elapsed().as_micros() as u64,
+            ok = r.is_ok(),
+            "statement"
+        );
+        r
+    }
+}
+
+/// Runs a future that never suspends (the blocking driver's) to completion.
+#[cfg(feature = "sqlite")]
+pub(crate) fn run_now<T>(f: impl Future<Output = Result<T>>) -> Result<T> {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(r) => r,
+        std::task::Poll::Pending => Err(Error::invalid(
+            "internal error: a blocking driver operation suspended",
+        )),
+    }
+}

@@ -1,0 +1,9 @@
+use aludel::FromRow;
+
+#[derive(FromRow)]
+struct Event {
+    id: i64,
+    elapsed: std::time::Duration,
+}
+
+fn main() {}
