@@ -148,11 +148,7 @@ impl Connection {
         stmt: &S,
         sets: &[Params],
     ) -> Result<ResultSet> {
-        let mut total = 0;
-        for p in sets {
-            total += self.execute_with(stmt, p)?.rows_affected();
-        }
-        Ok(ResultSet::new(Arc::from([]), Vec::new(), total))
+        run_now(self.session.execute_many(stmt, sets))
     }
 
     /// Calls `f` with every row of a query, decoded into `T`, without buffering the
@@ -169,18 +165,29 @@ impl Connection {
     pub fn for_each<T: FromRow, S: Statement + ?Sized>(
         &mut self,
         stmt: &S,
-        mut f: impl FnMut(T) -> Result<()>,
+        f: impl FnMut(T) -> Result<()>,
     ) -> Result<()> {
-        let s = &mut self.session;
-        run_now(s.prologue())?;
-        let prepared = s.cache.prepare(stmt, &s.dialect)?;
-        let bound = prepared.bind(&Params::new())?;
-        sqlite::for_each_row(
-            &s.driver.conn,
-            bound.sql(),
-            bound.params(),
-            |names, values| f(T::from_row(&mut RowValues::new(names, values))?),
-        )
+        for_each(&mut self.session, stmt, &Params::new(), f)
+    }
+
+    /// Like [`Connection::for_each`], with values for named parameters.
+    ///
+    /// ```
+    /// use aludel_engine::blocking::Connection;
+    /// use aludel_core::prelude::*;
+    /// let mut conn = Connection::open("sqlite::memory:").unwrap();
+    /// let sql = text("WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < :top) SELECT x FROM n");
+    /// let mut count = 0;
+    /// conn.for_each_with(&sql, &Params::new().set("top", 10i64), |_: i64| { count += 1; Ok(()) }).unwrap();
+    /// assert_eq!(count, 10);
+    /// ```
+    pub fn for_each_with<T: FromRow, S: Statement + ?Sized>(
+        &mut self,
+        stmt: &S,
+        params: &Params,
+        f: impl FnMut(T) -> Result<()>,
+    ) -> Result<()> {
+        for_each(&mut self.session, stmt, params, f)
     }
 
     /// The first column of the first row, or `None` when there is no row.
@@ -283,6 +290,40 @@ impl Connection {
                 // the connection to be reset before its next use.
                 let _ = tx.rollback();
                 Err(e)
+            }
+        }
+    }
+
+    /// Like [`Connection::transaction`], retrying the whole transaction when it fails
+    /// with a serialization failure or a deadlock ([`Error::is_retryable`]; SQLite's
+    /// `SQLITE_BUSY_SNAPSHOT`), in the closure or at COMMIT, up to `attempts` runs in
+    /// all. Called while a transaction is open, it runs once (a marker): the owner of
+    /// the enclosing transaction retries.
+    ///
+    /// ```
+    /// use aludel_engine::blocking::Connection;
+    /// use aludel_core::text;
+    /// let mut conn = Connection::open("sqlite::memory:").unwrap();
+    /// let mut runs = 0;
+    /// let n = conn
+    ///     .transaction_with_retries(3, |tx| { runs += 1; tx.scalar::<i64, _>(&text("SELECT 2")) })
+    ///     .unwrap();
+    /// assert_eq!((n, runs), (Some(2), 1));
+    /// ```
+    pub fn transaction_with_retries<T>(
+        &mut self,
+        attempts: u32,
+        mut f: impl FnMut(&mut Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let retry = !self.in_transaction();
+        let mut attempt = 1;
+        loop {
+            match self.transaction(&mut f) {
+                Err(e) if retry && e.is_retryable() && attempt < attempts.max(1) => {
+                    std::thread::sleep(std::time::Duration::from_millis(1 << attempt.min(7)));
+                    attempt += 1;
+                }
+                other => return other,
             }
         }
     }
@@ -434,6 +475,62 @@ impl<'c> Transaction<'c> {
         run_now(self.session.execute(stmt, params))
     }
 
+    /// Executes a statement once per parameter set in this transaction (see
+    /// [`Connection::execute_many`]).
+    ///
+    /// ```
+    /// use aludel_engine::blocking::Connection;
+    /// use aludel_core::prelude::*;
+    /// let mut conn = Connection::open("sqlite::memory:").unwrap();
+    /// let mut tx = conn.begin().unwrap();
+    /// tx.execute(&text("CREATE TABLE t (x INTEGER)")).unwrap();
+    /// let sets = [Params::new().set("x", 1i64), Params::new().set("x", 2i64)];
+    /// assert_eq!(tx.execute_many(&text("INSERT INTO t VALUES (:x)"), &sets).unwrap().rows_affected(), 2);
+    /// ```
+    pub fn execute_many<S: Statement + ?Sized>(
+        &mut self,
+        stmt: &S,
+        sets: &[Params],
+    ) -> Result<ResultSet> {
+        run_now(self.session.execute_many(stmt, sets))
+    }
+
+    /// The first column of the first row, or `None` when there is no row.
+    ///
+    /// ```
+    /// use aludel_engine::blocking::Connection;
+    /// let mut conn = Connection::open("sqlite::memory:").unwrap();
+    /// let mut tx = conn.begin().unwrap();
+    /// assert_eq!(tx.scalar::<i64, _>(&aludel_core::text("SELECT 5")).unwrap(), Some(5));
+    /// ```
+    pub fn scalar<T: FromValue, S: Statement + ?Sized>(&mut self, stmt: &S) -> Result<Option<T>> {
+        self.execute(stmt)?.scalar()
+    }
+
+    /// Calls `f` with every row of a query in this transaction, without buffering the
+    /// result (see [`Connection::for_each`]).
+    ///
+    /// ```
+    /// use aludel_engine::blocking::Connection;
+    /// use aludel_core::prelude::*;
+    /// let mut conn = Connection::open("sqlite::memory:").unwrap();
+    /// let mut tx = conn.begin().unwrap();
+    /// let mut seen = Vec::new();
+    /// tx.for_each_with(&text("SELECT :a UNION ALL SELECT 2"), &Params::new().set("a", 1i64), |x: i64| {
+    ///     seen.push(x);
+    ///     Ok(())
+    /// }).unwrap();
+    /// assert_eq!(seen, [1, 2]);
+    /// ```
+    pub fn for_each_with<T: FromRow, S: Statement + ?Sized>(
+        &mut self,
+        stmt: &S,
+        params: &Params,
+        f: impl FnMut(T) -> Result<()>,
+    ) -> Result<()> {
+        for_each(self.session, stmt, params, f)
+    }
+
     /// Begins a marker transaction joining this one.
     ///
     /// ```
@@ -493,6 +590,24 @@ impl<'c> Transaction<'c> {
         self.done = true;
         r
     }
+}
+
+/// Streams a query's rows into `f` (the blocking form of a row stream).
+fn for_each<T: FromRow, S: Statement + ?Sized>(
+    s: &mut Session<sqlite::Lite>,
+    stmt: &S,
+    params: &Params,
+    mut f: impl FnMut(T) -> Result<()>,
+) -> Result<()> {
+    run_now(s.prologue())?;
+    let prepared = s.cache.prepare(stmt, &s.dialect)?;
+    let bound = prepared.bind(params)?;
+    sqlite::for_each_row(
+        &s.driver.conn,
+        bound.sql(),
+        bound.params(),
+        |names, values| f(T::from_row(&mut RowValues::new(names, values))?),
+    )
 }
 
 impl Drop for Transaction<'_> {

@@ -121,7 +121,7 @@ impl AnyDriver {
     fn is_broken(&self) -> bool {
         match self {
             #[cfg(feature = "sqlite")]
-            AnyDriver::Sqlite(_) => false,
+            AnyDriver::Sqlite(d) => d.is_broken(),
             #[cfg(feature = "postgres")]
             AnyDriver::Postgres(d) => d.is_broken(),
             #[cfg(feature = "mysql")]
@@ -263,7 +263,15 @@ impl RowStream<'_> {
             #[cfg(feature = "postgres")]
             Source::Postgres(p) => p.next(&self.sql).await,
             #[cfg(feature = "mysql")]
-            Source::MySql(m) => m.next(&self.sql).await,
+            Source::MySql(m) => {
+                // A read cancelled mid-packet leaves the MySQL protocol state unknown:
+                // the state machine must know (the connection is reset before its next
+                // use). SQLite's and PostgreSQL's reads can be abandoned at any point.
+                self.state.start_io();
+                let r = m.next(&self.sql).await;
+                self.state.end_io();
+                r
+            }
             Source::Borrow(_) => Ok(None),
         };
         match &r {
@@ -298,19 +306,6 @@ impl RowStream<'_> {
             ))
             .map(Some),
             None => Ok(None),
-        }
-    }
-}
-
-impl Drop for RowStream<'_> {
-    fn drop(&mut self) {
-        #[cfg(feature = "mysql")]
-        if let Source::MySql(m) = &self.source
-            && !m.finished()
-        {
-            // Unread rows are left on the wire: the connection is replaced, and a
-            // transaction on it is inactive until rolled back (as after a cancellation).
-            self.state.start_io();
         }
     }
 }
@@ -701,7 +696,11 @@ impl Engine {
     /// ```
     pub async fn connect(&self) -> Result<Connection> {
         let obj = self.inner.pool.get().await.map_err(pool_error)?;
-        Ok(Connection { obj: Some(obj) })
+        Ok(Connection {
+            dialect: obj.dialect,
+            obj: Some(obj),
+            pool: self.inner.pool.clone(),
+        })
     }
 }
 
@@ -723,39 +722,46 @@ impl Engine {
 /// ```
 #[derive(Debug)]
 pub struct Connection {
-    /// Always `Some` outside `Drop`.
+    /// `None` only while a lost connection's replacement could not be checked out yet
+    /// (the next call tries again) and in `Drop`.
     obj: Option<Object<Manager>>,
+    pool: Pool<Manager>,
+    dialect: Dialect,
 }
 
 impl Connection {
-    fn session(&mut self) -> &mut Session<AnyDriver> {
-        self.obj.as_deref_mut().expect("a connection outside Drop")
-    }
-
-    fn session_ref(&self) -> &Session<AnyDriver> {
-        self.obj.as_deref().expect("a connection outside Drop")
-    }
-
     /// A lost connection with nothing open on it is replaced by a fresh one from the
     /// pool (inside a transaction, the transaction stays inactive until rolled back).
+    ///
+    /// The lost connection is detached first (so that a pool of one can open its
+    /// replacement); when no replacement can be checked out (a pool timeout, or this
+    /// future dropped), the call fails and the next one tries again.
     async fn live(&mut self) -> Result<&mut Session<AnyDriver>> {
-        let s = self.session();
-        if s.driver.is_broken() {
-            // The server ended the session: closing dropped handles needs no SQL.
-            s.state.disconnected();
-            let _ = s.state.cleanup();
+        if let Some(s) = self.obj.as_deref_mut() {
+            if s.driver.is_broken() {
+                // The server ended the session: closing dropped handles needs no SQL.
+                s.state.disconnected();
+                let _ = s.state.cleanup();
+            }
+            if s.driver.is_broken() && !s.state.in_transaction() {
+                if let Some(old) = self.obj.take() {
+                    // Detached: the pool forgets it and may open another in its place.
+                    drop(Object::take(old));
+                }
+            }
         }
-        if s.driver.is_broken() && !s.state.in_transaction() {
-            let Some(old) = self.obj.take() else {
-                return Err(Error::invalid("the connection is closed"));
-            };
-            let pool = Object::pool(&old);
-            // Detached: the pool forgets it and opens another in its place.
-            drop(Object::take(old));
-            let pool = pool.ok_or_else(|| Error::invalid("the engine's pool is gone"))?;
-            self.obj = Some(pool.get().await.map_err(pool_error)?);
+        if self.obj.is_none() {
+            self.obj = Some(self.pool.get().await.map_err(pool_error)?);
         }
-        Ok(self.session())
+        self.session()
+    }
+
+    fn session(&mut self) -> Result<&mut Session<AnyDriver>> {
+        self.obj.as_deref_mut().ok_or_else(|| {
+            Error::invalid(
+                "the connection was lost and no replacement could be checked out of the pool yet",
+            )
+        })
     }
 
     /// The dialect statements are compiled for.
@@ -767,7 +773,7 @@ impl Connection {
     /// # });
     /// ```
     pub fn dialect(&self) -> Dialect {
-        self.session_ref().dialect
+        self.dialect
     }
 
     /// Executes a statement; outside a transaction this autobegins one.
@@ -839,7 +845,9 @@ impl Connection {
         self.live().await?.stream(stmt, params).await
     }
 
-    /// Executes a statement once per parameter set; the affected-row counts are summed.
+    /// Executes a statement once per parameter set (compiled once), in the autobegun
+    /// transaction; the affected-row counts are summed and rows it returns
+    /// (RETURNING) come back in the order of the sets. Stops at the first error.
     ///
     /// ```
     /// use aludel_core::prelude::*;
@@ -848,8 +856,9 @@ impl Connection {
     /// let mut conn = engine.connect().await.unwrap();
     /// conn.execute(&text("CREATE TABLE t (x INTEGER)")).await.unwrap();
     /// let sets = [Params::new().set("x", 1i64), Params::new().set("x", 2i64)];
-    /// let r = conn.execute_many(&text("INSERT INTO t VALUES (:x)"), &sets).await.unwrap();
+    /// let r = conn.execute_many(&text("INSERT INTO t VALUES (:x) RETURNING x * 10"), &sets).await.unwrap();
     /// assert_eq!(r.rows_affected(), 2);
+    /// assert_eq!(r.scalars::<i64>().unwrap(), [10, 20]);
     /// # });
     /// ```
     pub async fn execute_many<S: Statement + Sync + ?Sized>(
@@ -857,11 +866,7 @@ impl Connection {
         stmt: &S,
         sets: &[Params],
     ) -> Result<ResultSet> {
-        let mut total = 0;
-        for p in sets {
-            total += self.live().await?.execute(stmt, p).await?.rows_affected();
-        }
-        Ok(ResultSet::new(Arc::from([]), Vec::new(), total))
+        self.live().await?.execute_many(stmt, sets).await
     }
 
     /// The first column of the first row, or `None` when there is no row.
@@ -894,8 +899,9 @@ impl Connection {
     /// # });
     /// ```
     pub async fn begin(&mut self) -> Result<Transaction<'_>> {
-        let (id, kind) = self.live().await?.begin().await?;
-        Ok(Transaction::new(self.session(), id, kind))
+        let s = self.live().await?;
+        let (id, kind) = s.begin().await?;
+        Ok(Transaction::new(s, id, kind))
     }
 
     /// Begins a savepoint (inside an autobegun transaction when none is open).
@@ -909,12 +915,9 @@ impl Connection {
     /// # });
     /// ```
     pub async fn begin_nested(&mut self) -> Result<Transaction<'_>> {
-        let id = self.live().await?.begin_nested().await?;
-        Ok(Transaction::new(
-            self.session(),
-            id,
-            TransactionKind::Savepoint,
-        ))
+        let s = self.live().await?;
+        let id = s.begin_nested().await?;
+        Ok(Transaction::new(s, id, TransactionKind::Savepoint))
     }
 
     /// Runs `f` in a transaction (a root, or a marker when one is open): committed
@@ -953,6 +956,50 @@ impl Connection {
         }
     }
 
+    /// Like [`Connection::transaction`], retrying the whole transaction when it fails
+    /// with a serialization failure or a deadlock ([`Error::is_retryable`]), in the
+    /// closure or at COMMIT, up to `attempts` runs in all (with a short, growing pause
+    /// between them). The last error is returned when every attempt failed.
+    ///
+    /// Only a root transaction can be retried: called while a transaction is open, it
+    /// runs once (a marker) and returns a retryable error as it is, for the owner of
+    /// the enclosing transaction to retry.
+    ///
+    /// ```
+    /// use aludel_core::text;
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let engine = aludel_engine::Engine::open("sqlite::memory:").await.unwrap();
+    /// let mut conn = engine.connect().await.unwrap();
+    /// let mut runs = 0;
+    /// let n = conn
+    ///     .transaction_with_retries(3, async |tx| {
+    ///         runs += 1;
+    ///         tx.scalar::<i64, _>(&text("SELECT 1")).await
+    ///     })
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!((n, runs), (Some(1), 1));
+    /// # });
+    /// ```
+    pub async fn transaction_with_retries<T, F>(&mut self, attempts: u32, mut f: F) -> Result<T>
+    where
+        F: AsyncFnMut(&mut Transaction<'_>) -> Result<T>,
+    {
+        let retry = !self.in_transaction();
+        let mut attempt = 1;
+        loop {
+            let r = self.transaction(async |tx| f(tx).await).await;
+            match r {
+                Err(e) if retry && e.is_retryable() && attempt < attempts.max(1) => {
+                    tracing::debug!(target: "aludel::sql", attempt, error = %e, "retrying the transaction");
+                    tokio::time::sleep(Duration::from_millis(1 << attempt.min(7))).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
     /// Commits the autobegun transaction, if any (commit-as-you-go).
     ///
     /// ```
@@ -963,7 +1010,7 @@ impl Connection {
     /// # });
     /// ```
     pub async fn commit(&mut self) -> Result<()> {
-        self.session().commit_implicit().await
+        self.session()?.commit_implicit().await
     }
 
     /// Rolls back the autobegun transaction, if any, and clears an inactive one.
@@ -976,7 +1023,7 @@ impl Connection {
     /// # });
     /// ```
     pub async fn rollback(&mut self) -> Result<()> {
-        self.session().rollback_implicit().await
+        self.session()?.rollback_implicit().await
     }
 
     /// Whether a transaction (autobegun or not) is open.
@@ -989,7 +1036,7 @@ impl Connection {
     /// # });
     /// ```
     pub fn in_transaction(&self) -> bool {
-        self.session_ref().state.in_transaction()
+        self.obj.as_ref().is_some_and(|s| s.state.in_transaction())
     }
 
     /// Sets this connection's isolation level; an error inside a transaction and for
@@ -1030,7 +1077,7 @@ impl Connection {
     /// # });
     /// ```
     pub async fn server_in_transaction(&mut self) -> Result<bool> {
-        self.session().driver.server_in_transaction().await
+        self.live().await?.driver.server_in_transaction().await
     }
 }
 
@@ -1055,19 +1102,24 @@ impl Drop for Connection {
             }
             #[cfg(any(feature = "postgres", feature = "mysql"))]
             #[allow(unreachable_patterns)]
-            _ => {
-                // The connection goes back to the pool once the rollback is done; with
-                // no runtime to run it, it stays dirty and the pool's recycle check
-                // resets or discards it before anyone else gets it.
-                if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            _ => match tokio::runtime::Handle::try_current() {
+                // The connection goes back to the pool once the rollback is done (the
+                // task holds it until then). The state is cleared only after the
+                // rollback succeeded: if the task never finishes (the runtime shuts
+                // down), the pool's recycle check still sees a dirty connection.
+                Ok(rt) => {
                     rt.spawn(async move {
-                        obj.state.reset();
-                        if obj.driver.tx(&TxSql::ResetRollback).await.is_err() {
+                        if obj.driver.tx(&TxSql::ResetRollback).await.is_ok() {
+                            obj.state.reset();
+                        } else {
                             drop(Object::take(obj));
                         }
                     });
                 }
-            }
+                // No runtime to roll back on: close it (the server rolls back when the
+                // session ends) rather than park it, locks held, in the pool.
+                Err(_) => drop(Object::take(obj)),
+            },
         }
     }
 }
@@ -1169,6 +1221,66 @@ impl<'c> Transaction<'c> {
         params: &Params,
     ) -> Result<ResultSet> {
         self.session.execute(stmt, params).await
+    }
+
+    /// Executes a statement once per parameter set in this transaction (see
+    /// [`Connection::execute_many`]).
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let engine = aludel_engine::Engine::open("sqlite::memory:").await.unwrap();
+    /// let mut conn = engine.connect().await.unwrap();
+    /// let mut tx = conn.begin().await.unwrap();
+    /// tx.execute(&text("CREATE TABLE t (x INTEGER)")).await.unwrap();
+    /// let sets = [Params::new().set("x", 1i64), Params::new().set("x", 2i64)];
+    /// assert_eq!(tx.execute_many(&text("INSERT INTO t VALUES (:x)"), &sets).await.unwrap().rows_affected(), 2);
+    /// tx.commit().await.unwrap();
+    /// # });
+    /// ```
+    pub async fn execute_many<S: Statement + Sync + ?Sized>(
+        &mut self,
+        stmt: &S,
+        sets: &[Params],
+    ) -> Result<ResultSet> {
+        self.session.execute_many(stmt, sets).await
+    }
+
+    /// The first column of the first row, or `None` when there is no row.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let engine = aludel_engine::Engine::open("sqlite::memory:").await.unwrap();
+    /// let mut conn = engine.connect().await.unwrap();
+    /// let mut tx = conn.begin().await.unwrap();
+    /// assert_eq!(tx.scalar::<i64, _>(&aludel_core::text("SELECT 4")).await.unwrap(), Some(4));
+    /// # });
+    /// ```
+    pub async fn scalar<T: FromValue, S: Statement + Sync + ?Sized>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<Option<T>> {
+        self.execute(stmt).await?.scalar()
+    }
+
+    /// Like [`Transaction::stream`], with values for named parameters.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # let engine = aludel_engine::Engine::open("sqlite::memory:").await.unwrap();
+    /// let mut conn = engine.connect().await.unwrap();
+    /// let mut tx = conn.begin().await.unwrap();
+    /// let mut rows = tx.stream_with(&text("SELECT :v"), &Params::new().set("v", 3i64)).await.unwrap();
+    /// assert_eq!(rows.next::<i64>().await.unwrap(), Some(3));
+    /// # });
+    /// ```
+    pub async fn stream_with<S: Statement + Sync + ?Sized>(
+        &mut self,
+        stmt: &S,
+        params: &Params,
+    ) -> Result<RowStream<'_>> {
+        self.session.stream(stmt, params).await
     }
 
     /// Executes a query in this transaction and reads its rows as they arrive.

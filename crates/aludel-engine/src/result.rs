@@ -37,6 +37,20 @@ impl ResultSet {
         }
     }
 
+    /// Appends the rows and the affected-row count of another execution of the same
+    /// statement (`execute_many`).
+    pub(crate) fn append(&mut self, other: ResultSet) {
+        if self.columns.is_empty() {
+            self.columns = other.columns;
+        }
+        if self.values.is_empty() {
+            self.values = other.values;
+        } else {
+            self.values.extend(other.values);
+        }
+        self.rows_affected += other.rows_affected;
+    }
+
     /// The result's column names.
     ///
     /// ```

@@ -124,6 +124,8 @@ pub(crate) struct TxState {
     needs_reset: bool,
     /// Frames pushed by the operation in flight, not yet handed to a handle.
     unclaimed: Vec<FrameId>,
+    /// How many of `unclaimed` (from the front) the server has opened already.
+    opened: usize,
     /// AUTOCOMMIT: statements outside `begin()` do not autobegin.
     pub(crate) autocommit: bool,
 }
@@ -143,6 +145,7 @@ impl TxState {
             in_flight: false,
             needs_reset: false,
             unclaimed: Vec::new(),
+            opened: 0,
             autocommit: false,
         }
     }
@@ -150,12 +153,25 @@ impl TxState {
     /// The frames the last operation opened were handed to their handles.
     pub(crate) fn claim(&mut self) {
         self.unclaimed.clear();
+        self.opened = 0;
     }
 
-    /// The SQL that would have opened the unclaimed frames failed: they never opened.
+    /// The SQL that opened the next unclaimed frame succeeded: that frame is open on
+    /// the server, whatever happens to the SQL after it (each transaction-control
+    /// statement opens at most one frame, in order).
+    pub(crate) fn opened_one(&mut self) {
+        self.opened = (self.opened + 1).min(self.unclaimed.len());
+    }
+
+    /// The SQL that would have opened the remaining unclaimed frames failed: they never
+    /// opened. Frames opened before the failure stay (an autobegun root is still open
+    /// on the server, and `Connection::commit()` / `rollback()` end it).
     pub(crate) fn abandon(&mut self) {
-        let gone = std::mem::take(&mut self.unclaimed);
+        let gone = self
+            .unclaimed
+            .split_off(self.opened.min(self.unclaimed.len()));
         self.frames.retain(|f| !gone.contains(&f.id));
+        self.claim();
     }
 
     /// COMMIT / ROLLBACK failed: the server may still be inside the transaction.
@@ -193,6 +209,8 @@ impl TxState {
     /// The connection was lost: every open handle becomes inactive, nothing needs to be
     /// rolled back on the server (the server rolled back when the session ended).
     pub(crate) fn disconnected(&mut self) {
+        // Frames whose opening SQL never completed have no handle.
+        self.abandon();
         self.in_flight = false;
         self.needs_reset = false;
         for f in &mut self.frames {
@@ -206,6 +224,7 @@ impl TxState {
     pub(crate) fn reset(&mut self) {
         self.frames.clear();
         self.unclaimed.clear();
+        self.opened = 0;
         self.in_flight = false;
         self.needs_reset = false;
     }
@@ -231,6 +250,7 @@ impl TxState {
             for id in std::mem::take(&mut self.unclaimed) {
                 self.dropped(id);
             }
+            self.opened = 0;
             for f in &mut self.frames {
                 f.inactive.get_or_insert(Why::Cancelled);
             }
@@ -637,9 +657,38 @@ mod tests {
     }
 
     #[test]
+    fn a_failed_savepoint_after_an_autobegin_keeps_the_autobegun_root() {
+        let mut s = TxState::new();
+        let (_sp, sql) = s.begin_nested().unwrap();
+        assert_eq!(sql, vec![Begin, Savepoint(sp(1))]);
+        // BEGIN succeeded, SAVEPOINT failed: the server is inside the BEGIN.
+        s.opened_one();
+        s.abandon();
+        assert!(s.in_transaction());
+        assert!(!s.is_clean());
+        assert_eq!(s.rollback_implicit().unwrap(), vec![Rollback]);
+        assert!(s.is_clean());
+    }
+
+    #[test]
+    fn a_begin_nested_cancelled_after_its_begin_leaves_nothing_open() {
+        let mut s = TxState::new();
+        s.begin_nested().unwrap();
+        s.start_io();
+        s.end_io();
+        s.opened_one();
+        s.start_io();
+        // Dropped while the SAVEPOINT is in flight.
+        assert_eq!(s.cleanup(), vec![ResetRollback]);
+        assert!(s.is_clean());
+    }
+
+    #[test]
     fn disconnect_makes_handles_inactive_without_sql() {
         let mut s = TxState::new();
         let (root, _, _) = s.begin().unwrap();
+        s.claim();
+        // A statement in flight when the connection is lost.
         s.start_io();
         s.disconnected();
         assert_eq!(s.cleanup(), vec![]);
@@ -650,6 +699,16 @@ mod tests {
                 .contains("lost")
         );
         assert_eq!(s.rollback(root).unwrap(), vec![]);
+        assert!(s.is_clean());
+    }
+
+    #[test]
+    fn a_begin_lost_to_a_disconnect_leaves_no_orphan_frame() {
+        let mut s = TxState::new();
+        s.begin().unwrap();
+        s.start_io();
+        s.disconnected();
+        assert_eq!(s.cleanup(), vec![]);
         assert!(s.is_clean());
     }
 

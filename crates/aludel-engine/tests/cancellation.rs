@@ -82,17 +82,21 @@ enum Op {
     ExecuteInside,
     Commit,
     Rollback,
+    RootRollback,
+    MarkerRollback,
     SavepointCommit,
     SavepointRollback,
 }
 
-const OPS: [Op; 8] = [
+const OPS: [Op; 10] = [
     Op::Begin,
     Op::BeginNested,
     Op::BeginNestedInside,
     Op::ExecuteInside,
     Op::Commit,
     Op::Rollback,
+    Op::RootRollback,
+    Op::MarkerRollback,
     Op::SavepointCommit,
     Op::SavepointRollback,
 ];
@@ -130,6 +134,22 @@ async fn run(db: &Db, op: Op, n: usize) -> bool {
         Op::Rollback => {
             insert(db, &mut c).await.unwrap();
             poll_n(c.rollback(), n).await
+        }
+        Op::RootRollback => {
+            let mut tx = c.begin().await.unwrap();
+            tx.execute(&text(format!("INSERT INTO {} (x) VALUES (1)", db.table)))
+                .await
+                .unwrap();
+            poll_n(tx.rollback(), n).await
+        }
+        Op::MarkerRollback => {
+            // The marker's rollback sends the ROLLBACK of the whole transaction.
+            let mut tx = c.begin().await.unwrap();
+            tx.execute(&text(format!("INSERT INTO {} (x) VALUES (1)", db.table)))
+                .await
+                .unwrap();
+            let marker = tx.begin().await.unwrap();
+            poll_n(marker.rollback(), n).await
         }
         Op::SavepointCommit => {
             let mut tx = c.begin().await.unwrap();

@@ -133,7 +133,8 @@ fn deadlock_and_serialization_failure() {
         for db in backends("err_retry", 2).await {
             if db.name == "sqlite" {
                 // SQLite reports a deadlock as SQLITE_BUSY, indistinguishable from a
-                // lock timeout (classified Timeout); its serialization failure needs WAL.
+                // lock timeout (classified Timeout); its serialization failure
+                // (SQLITE_BUSY_SNAPSHOT, in WAL mode) is in tests/isolation.rs.
                 continue;
             }
             setup(&db).await;
@@ -159,10 +160,9 @@ fn deadlock_and_serialization_failure() {
             a.rollback().await.unwrap();
             b.rollback().await.unwrap();
             if db.name == "mysql" {
-                // InnoDB (MariaDB 10.11, MySQL 8) serializes SERIALIZABLE transactions
-                // with locks: conflicts are lock waits and deadlocks, never a
-                // serialization failure (MariaDB 11.8's snapshot isolation reports
-                // error 1020, classified SerializationFailure).
+                // InnoDB serializes SERIALIZABLE transactions with locks: conflicts are
+                // lock waits and deadlocks. MariaDB's snapshot isolation reports a
+                // serialization failure (error 1020): tests/isolation.rs.
                 continue;
             }
 
@@ -249,6 +249,18 @@ fn a_killed_backend_is_a_disconnect_and_nothing_commits() {
                 .unwrap()
                 .unwrap();
             assert_eq!(n, 2, "{}: the killed transaction committed", db.name);
+            let now: i64 = c
+                .execute(&text(pid_sql))
+                .await
+                .unwrap()
+                .scalar()
+                .unwrap()
+                .unwrap();
+            assert_ne!(
+                now, pid,
+                "{}: the lost connection was not replaced",
+                db.name
+            );
             c.rollback().await.unwrap();
         }
     });

@@ -126,7 +126,12 @@ async fn run(url: &str) -> Result<(), Error> {
     }
     match titles(&mut tx).await {
         Err(e @ Error::PendingRollback { .. }) => println!("after a marker rollback: {e}"),
-        other => println!("unexpected: {other:?}"),
+        Err(e) => return Err(e),
+        Ok(rows) => {
+            return Err(Error::InvalidRequest {
+                message: format!("a marker rollback left its transaction usable: {rows:?}"),
+            });
+        }
     }
     tx.rollback().await?;
 

@@ -59,12 +59,21 @@ impl<D: Driver> Session<D> {
     }
 
     async fn send_tx(&mut self, sql: TxSql) -> Result<()> {
+        let started = Instant::now();
         self.state.start_io();
         let r = self.driver.tx(&sql).await;
         self.state.end_io();
         if let Err(e) = &r {
             self.tx_failed(&sql, e);
         }
+        tracing::debug!(
+            target: "aludel::sql",
+            dialect = %self.dialect,
+            sql = %sql.render(quote_char(&self.dialect)),
+            elapsed_us = started.elapsed().as_micros() as u64,
+            ok = r.is_ok(),
+            "transaction"
+        );
         r
     }
 
@@ -90,10 +99,12 @@ impl<D: Driver> Session<D> {
         Ok(())
     }
 
-    /// Sends `sqls` in order; the frames they opened are claimed once all succeeded.
+    /// Sends `sqls` in order; the frames they opened are claimed once all succeeded
+    /// (a frame whose SQL succeeded stays open if a later one fails).
     async fn send_all(&mut self, sqls: Vec<TxSql>) -> Result<()> {
         for sql in sqls {
             self.send_tx(sql).await?;
+            self.state.opened_one();
         }
         self.state.claim();
         Ok(())
@@ -175,6 +186,33 @@ impl<D: Driver> Session<D> {
             "statement"
         );
         r
+    }
+}
+
+impl<D: Driver> Session<D> {
+    /// Executes a statement once per parameter set, in order, compiling it once; the
+    /// returned rows (RETURNING) come back in the order of the sets and the
+    /// affected-row counts are summed. Stops at the first error.
+    pub(crate) async fn execute_many<S: Statement + ?Sized>(
+        &mut self,
+        stmt: &S,
+        sets: &[Params],
+    ) -> Result<ResultSet> {
+        let mut out = ResultSet::default();
+        for params in sets {
+            out.append(self.execute(stmt, params).await?);
+        }
+        Ok(out)
+    }
+}
+
+/// The identifier quote character of `dialect` (for transaction-control SQL).
+pub(crate) fn quote_char(dialect: &Dialect) -> char {
+    match dialect.kind() {
+        aludel_core::dialect::DialectKind::MySql | aludel_core::dialect::DialectKind::MariaDb => {
+            '`'
+        }
+        _ => '"',
     }
 }
 

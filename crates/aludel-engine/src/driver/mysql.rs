@@ -225,7 +225,8 @@ pub(crate) struct MyConn {
     dialect: Dialect,
     /// The session setup to repeat after a reconnect (the isolation level).
     isolation: Option<String>,
-    /// An operation was started and not finished: its future was dropped mid-flight.
+    /// An I/O was started and not finished: its future was dropped mid-flight, and the
+    /// protocol state is unknown.
     busy: bool,
     broken: bool,
 }
@@ -294,29 +295,46 @@ impl MyConn {
         self.broken || self.busy || self.conn.is_none()
     }
 
-    /// The live connection: a lost one is replaced first (the state machine has already
-    /// made every transaction on it inactive).
-    async fn conn(&mut self) -> Result<&mut Conn> {
+    /// The live connection. A lost one is never replaced here, behind the state
+    /// machine's back (a fresh session would run the rest of a transaction in
+    /// autocommit): it is an [`Error::Disconnect`], and only [`MyConn::reconnect`]
+    /// (asked for by a reset) opens a new session.
+    fn conn(&mut self) -> Result<&mut Conn> {
         if self.is_broken() {
-            if let Some(old) = self.conn.take() {
-                // Closing the socket ends the server session: it rolls back.
-                drop(old);
-            }
-            self.busy = false;
-            self.broken = false;
-            let mut conn = Conn::new(self.opts.clone())
-                .await
-                .map_err(|e| classify(e, None))?;
-            if let Some(sql) = &self.isolation {
-                conn.query_drop(sql.as_str())
-                    .await
-                    .map_err(|e| classify(e, Some(sql)))?;
-            }
-            self.conn = Some(conn);
+            let why = if self.busy {
+                "the MySQL connection was left mid-operation by a cancelled future and cannot be used again"
+            } else {
+                "the MySQL connection was lost"
+            };
+            return Err(Error::Disconnect {
+                context: DbContext::new(None, None, why),
+                source: why.into(),
+            });
         }
         self.conn
             .as_mut()
             .ok_or_else(|| Error::invalid("the MySQL connection is closed"))
+    }
+
+    /// Replaces a lost (or cancelled mid-operation) connection with a new session:
+    /// closing the old socket ends its server session, which rolls back.
+    async fn reconnect(&mut self) -> Result<()> {
+        if let Some(old) = self.conn.take() {
+            drop(old);
+        }
+        self.busy = false;
+        self.broken = false;
+        let mut conn = Conn::new(self.opts.clone()).await.map_err(|e| {
+            self.broken = true;
+            classify(e, None)
+        })?;
+        if let Some(sql) = &self.isolation {
+            conn.query_drop(sql.as_str())
+                .await
+                .map_err(|e| classify(e, Some(sql)))?;
+        }
+        self.conn = Some(conn);
+        Ok(())
     }
 
     fn note(&mut self, e: Error) -> Error {
@@ -328,7 +346,7 @@ impl MyConn {
 
     /// Runs `sql` with the text protocol.
     pub(crate) async fn simple(&mut self, sql: &str) -> Result<()> {
-        self.conn().await?;
+        self.conn()?;
         self.busy = true;
         let r = match self.conn.as_mut() {
             Some(c) => c.query_drop(sql).await,
@@ -348,7 +366,7 @@ impl MyConn {
         } else {
             "SELECT COUNT(*) FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = CONNECTION_ID()"
         };
-        self.conn().await?;
+        self.conn()?;
         self.busy = true;
         let r: std::result::Result<Option<i64>, _> = match self.conn.as_mut() {
             Some(c) => c.query_first(sql).await,
@@ -413,31 +431,54 @@ impl MyConn {
                 })?);
             }
         }
-        let n = result.affected_rows();
+        let mut n = result.affected_rows();
+        if n == 0 && is_dml(sql) {
+            // MariaDB reports no affected-row count for INSERT / DELETE ... RETURNING:
+            // each returned row is a changed row.
+            n = (out.len() / cols.len()) as u64;
+        }
         Ok(ResultSet::new(columns, out, n))
     }
 }
 
-/// A MySQL result being read row by row. While it is open the connection counts as
-/// busy: a stream dropped before its end leaves unread rows on the wire, so the
-/// connection is then replaced (and any transaction on it made inactive).
+/// Whether `sql` is an INSERT / REPLACE / UPDATE / DELETE (by its first word).
+fn is_dml(sql: &str) -> bool {
+    let word: String = sql
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect();
+    ["INSERT", "REPLACE", "UPDATE", "DELETE"]
+        .iter()
+        .any(|k| word.eq_ignore_ascii_case(k))
+}
+
+/// A MySQL result being read row by row. A stream dropped between rows is fine
+/// (mysql_async reads the rest of the result before the connection's next command);
+/// a `next()` cancelled while reading leaves the protocol state unknown, so the
+/// connection counts as busy (broken) until it is reset.
 pub(crate) struct MyStream<'a> {
     result: mysql_async::QueryResult<'a, 'static, mysql_async::BinaryProtocol>,
     cols: Arc<[mysql_async::Column]>,
     columns: Arc<[String]>,
     busy: &'a mut bool,
+    broken: &'a mut bool,
 }
 
 impl MyStream<'_> {
     /// The next row's values, or `None` at the end (the connection is free again).
     pub(crate) async fn next(&mut self, sql: &str) -> Result<Option<Vec<Value>>> {
-        let row = self
-            .result
-            .next()
-            .await
-            .map_err(|e| classify(e, Some(sql)))?;
+        *self.busy = true;
+        let row = self.result.next().await;
+        *self.busy = false;
+        let row = row.map_err(|e| {
+            let e = classify(e, Some(sql));
+            if e.is_disconnect() {
+                *self.broken = true;
+            }
+            e
+        })?;
         let Some(mut row) = row else {
-            *self.busy = false;
             return Ok(None);
         };
         let mut out = Vec::with_capacity(self.cols.len());
@@ -453,11 +494,6 @@ impl MyStream<'_> {
 
     pub(crate) fn columns(&self) -> &Arc<[String]> {
         &self.columns
-    }
-
-    /// Whether the result was read to its end.
-    pub(crate) fn finished(&self) -> bool {
-        !*self.busy
     }
 }
 
@@ -481,16 +517,23 @@ impl MyConn {
         } else {
             mysql_async::Params::Positional(values)
         };
-        self.conn().await?;
+        self.conn()?;
         self.busy = true;
-        let MyConn { conn, busy, .. } = self;
+        let MyConn {
+            conn, busy, broken, ..
+        } = self;
         let conn = conn
             .as_mut()
             .ok_or_else(|| Error::invalid("the MySQL connection is closed"))?;
-        let result = conn
-            .exec_iter(sql, p)
-            .await
-            .map_err(|e| classify(e, Some(sql)))?;
+        let result = conn.exec_iter(sql, p).await;
+        *busy = false;
+        let result = result.map_err(|e| {
+            let e = classify(e, Some(sql));
+            if e.is_disconnect() {
+                *broken = true;
+            }
+            e
+        })?;
         let cols: Arc<[mysql_async::Column]> = result.columns().unwrap_or_else(|| Arc::from([]));
         let columns: Arc<[String]> = cols.iter().map(|c| c.name_str().into_owned()).collect();
         Ok(MyStream {
@@ -498,6 +541,7 @@ impl MyConn {
             cols,
             columns,
             busy,
+            broken,
         })
     }
 }
@@ -506,15 +550,13 @@ impl Driver for MyConn {
     async fn tx(&mut self, sql: &TxSql) -> Result<()> {
         if *sql == TxSql::ResetRollback && self.is_broken() {
             // The old session is closed by the reconnect: the server rolls it back.
-            self.conn().await?;
-            return Ok(());
+            return self.reconnect().await;
         }
         self.simple(&sql.render('`')).await
     }
 
     async fn run(&mut self, sql: &str, params: &[Cow<'_, Value>]) -> Result<ResultSet> {
-        self.conn().await?;
-        // Set after conn(): a reconnect must not see its own operation as cancelled.
+        self.conn()?;
         self.busy = true;
         let r = match self.conn.as_mut() {
             Some(conn) => Self::exec(conn, sql, params).await,

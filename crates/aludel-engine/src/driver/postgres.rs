@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use aludel_core::value::{Date, Decimal, Json, Timestamp, TimestampTz, Uuid};
 use aludel_core::{Dialect, Value};
@@ -65,13 +66,38 @@ fn mismatch(v: &Value, ty: &Type) -> BoxError {
     .into()
 }
 
-/// Encodes a decimal string as PostgreSQL's binary NUMERIC.
-pub(crate) fn numeric_to_sql(text: &str, out: &mut BytesMut) {
+/// A float for a NUMERIC parameter: its decimal text, or (for NaN, written to `out`
+/// directly) an empty string. Infinities have no NUMERIC before PostgreSQL 14 and are
+/// refused rather than sent as something else.
+fn numeric_float(x: f64, out: &mut BytesMut) -> Result<String, BoxError> {
+    if x.is_nan() {
+        out.put_i16(0);
+        out.put_i16(0);
+        out.put_u16(0xC000);
+        out.put_u16(0);
+        return Ok(String::new());
+    }
+    if x.is_infinite() {
+        return Err(
+            format!("{x} cannot be sent as a NUMERIC; bind it to a DOUBLE PRECISION").into(),
+        );
+    }
+    Ok(format!("{x}"))
+}
+
+/// Encodes a decimal string (`-?digits[.digits]`) as PostgreSQL's binary NUMERIC.
+pub(crate) fn numeric_to_sql(text: &str, out: &mut BytesMut) -> Result<(), BoxError> {
     let (neg, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
     };
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if (int.is_empty() && frac.is_empty())
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(format!("{text:?} is not a decimal number").into());
+    }
     let int = int.trim_start_matches('0');
     let dscale = frac.len() as u16;
     let mut groups: Vec<i16> = Vec::new();
@@ -113,6 +139,7 @@ pub(crate) fn numeric_to_sql(text: &str, out: &mut BytesMut) {
     for g in groups {
         out.put_i16(g);
     }
+    Ok(())
 }
 
 /// Decodes PostgreSQL's binary NUMERIC into decimal text.
@@ -219,11 +246,13 @@ impl ToSql for PgValue<'_> {
             Type::NUMERIC => {
                 let text = match v {
                     Value::Decimal(d) => d.as_str().to_owned(),
-                    Value::F32(x) => format!("{x}"),
-                    Value::F64(x) => format!("{x}"),
+                    Value::F32(x) => numeric_float(f64::from(*x), out)?,
+                    Value::F64(x) => numeric_float(*x, out)?,
                     other => int_of(other).ok_or_else(|| mismatch(v, ty))?.to_string(),
                 };
-                numeric_to_sql(&text, out);
+                if !text.is_empty() {
+                    numeric_to_sql(&text, out)?;
+                }
             }
             Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => match v {
                 Value::Text(s) => out.put_slice(s.as_bytes()),
@@ -411,7 +440,11 @@ pub(crate) fn classify(e: tokio_postgres::Error, sql: Option<&str>) -> Error {
     };
     let constraint = db.and_then(|d| d.constraint().or(d.column()).map(str::to_owned));
     let context = DbContext::new(sql, code.clone(), message);
-    let closed = e.is_closed() || (db.is_none() && e.code().is_none());
+    // Lost: the client saw the connection close, or the socket failed. Other errors
+    // without a server error (a parameter that cannot be encoded, a wrong parameter
+    // count, a value that cannot be decoded) leave the connection as it was.
+    let closed =
+        e.is_closed() || std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>());
     let source: crate::error::DriverError = Box::new(e);
     let integrity = |kind| (kind, constraint.clone());
     let state = code.as_deref().unwrap_or("");
@@ -451,6 +484,9 @@ pub(crate) struct PgConn {
     client: tokio_postgres::Client,
     statements: HashMap<String, tokio_postgres::Statement>,
     broken: bool,
+    /// A server error aborted the open transaction: PostgreSQL answers a COMMIT with a
+    /// rollback, which aludel reports instead of a silent success.
+    aborted: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for PgConn {
@@ -493,6 +529,7 @@ impl PgConn {
                 client,
                 statements: HashMap::new(),
                 broken: false,
+                aborted: Arc::new(AtomicBool::new(false)),
             },
             dialect,
         ))
@@ -503,7 +540,22 @@ impl PgConn {
         self.broken || self.client.is_closed()
     }
 
-    fn note(&mut self, e: Error) -> Error {
+    /// Classifies a failure of `sql` and notes what it did to the connection: lost,
+    /// the transaction aborted (any server error inside a transaction block), or a
+    /// prepared statement whose result type changed under it (re-prepared next time).
+    fn failed(&mut self, e: tokio_postgres::Error, sql: &str) -> Error {
+        if e.as_db_error().is_some() {
+            self.aborted.store(true, Ordering::Relaxed);
+        }
+        if e.code() == Some(&SqlState::FEATURE_NOT_SUPPORTED)
+            && e.as_db_error().is_some_and(|d| {
+                d.message()
+                    .contains("cached plan must not change result type")
+            })
+        {
+            self.statements.remove(sql);
+        }
+        let e = classify(e, Some(sql));
         if e.is_disconnect() {
             self.broken = true;
         }
@@ -513,10 +565,7 @@ impl PgConn {
     /// Runs `sql` with the simple-query protocol (no parameters).
     pub(crate) async fn simple(&mut self, sql: &str) -> Result<()> {
         let r = self.client.batch_execute(sql).await;
-        r.map_err(|e| {
-            let e = classify(e, Some(sql));
-            self.note(e)
-        })
+        r.map_err(|e| self.failed(e, sql))
     }
 
     /// Whether the session is inside a transaction block, asked of the server: a
@@ -530,10 +579,7 @@ impl PgConn {
             // no_active_sql_transaction: outside; in_failed_sql_transaction: inside.
             Err(e) if e.code() == Some(&SqlState::NO_ACTIVE_SQL_TRANSACTION) => Ok(false),
             Err(e) if e.code() == Some(&SqlState::IN_FAILED_SQL_TRANSACTION) => Ok(true),
-            Err(e) => {
-                let e = classify(e, Some("SAVEPOINT aludel_probe"));
-                Err(self.note(e))
-            }
+            Err(e) => Err(self.failed(e, "SAVEPOINT aludel_probe")),
         }
     }
 
@@ -543,10 +589,7 @@ impl PgConn {
         }
         let s = match self.client.prepare(sql).await {
             Ok(s) => s,
-            Err(e) => {
-                let e = classify(e, Some(sql));
-                return Err(self.note(e));
-            }
+            Err(e) => return Err(self.failed(e, sql)),
         };
         if self.statements.len() >= MAX_PREPARED {
             self.statements.clear();
@@ -560,6 +603,8 @@ impl PgConn {
 pub(crate) struct PgStream {
     rows: std::pin::Pin<Box<tokio_postgres::RowStream>>,
     columns: Arc<[String]>,
+    /// The connection's "transaction aborted" flag (a server error mid-stream aborts it).
+    aborted: Arc<AtomicBool>,
 }
 
 impl PgStream {
@@ -570,7 +615,12 @@ impl PgStream {
                 .await;
         match next {
             None => Ok(None),
-            Some(Err(e)) => Err(classify(e, Some(sql))),
+            Some(Err(e)) => {
+                if e.as_db_error().is_some() {
+                    self.aborted.store(true, Ordering::Relaxed);
+                }
+                Err(classify(e, Some(sql)))
+            }
             Some(Ok(row)) => {
                 let mut out = Vec::with_capacity(self.columns.len());
                 for i in 0..self.columns.len() {
@@ -610,29 +660,50 @@ impl PgConn {
             Ok(rows) => Ok(PgStream {
                 rows: Box::pin(rows),
                 columns,
+                aborted: self.aborted.clone(),
             }),
-            Err(e) => {
-                let e = classify(e, Some(sql));
-                Err(self.note(e))
-            }
+            Err(e) => Err(self.failed(e, sql)),
         }
     }
 }
 
 impl Driver for PgConn {
     async fn tx(&mut self, sql: &TxSql) -> Result<()> {
-        self.simple(&sql.render('"')).await
+        if *sql == TxSql::Commit && self.aborted.load(Ordering::Relaxed) {
+            // PostgreSQL would "commit" an aborted transaction by rolling it back and
+            // report success: say so instead.
+            self.simple("ROLLBACK").await?;
+            self.aborted.store(false, Ordering::Relaxed);
+            let message = "the transaction was aborted by an earlier error, so it was rolled back, not committed";
+            return Err(Error::Database {
+                context: DbContext::new(
+                    Some("COMMIT".to_owned()),
+                    Some(SqlState::IN_FAILED_SQL_TRANSACTION.code().to_owned()),
+                    message,
+                ),
+                source: message.into(),
+            });
+        }
+        self.simple(&sql.render('"')).await?;
+        match sql {
+            TxSql::Begin
+            | TxSql::Commit
+            | TxSql::Rollback
+            | TxSql::ResetRollback
+            | TxSql::RollbackToSavepoint(_) => self.aborted.store(false, Ordering::Relaxed),
+            TxSql::Savepoint(_) | TxSql::ReleaseSavepoint(_) => {}
+        }
+        Ok(())
     }
 
     async fn run(&mut self, sql: &str, params: &[Cow<'_, Value>]) -> Result<ResultSet> {
         let stmt = self.statement(sql).await?;
         let values: Vec<PgValue<'_>> = params.iter().map(|p| PgValue(p)).collect();
         let refs = values.iter().map(|v| v as &dyn ToSql);
-        let err = |e| classify(e, Some(sql));
         if stmt.columns().is_empty() {
             let n = match self.client.execute_raw(&stmt, refs).await {
                 Ok(n) => n,
-                Err(e) => return Err(self.note(err(e))),
+                Err(e) => return Err(self.failed(e, sql)),
             };
             return Ok(ResultSet::new(Arc::from([]), Vec::new(), n));
         }
@@ -640,7 +711,7 @@ impl Driver for PgConn {
         let width = columns.len();
         let stream = match self.client.query_raw(&stmt, refs).await {
             Ok(s) => s,
-            Err(e) => return Err(self.note(err(e))),
+            Err(e) => return Err(self.failed(e, sql)),
         };
         let mut stream = std::pin::pin!(stream);
         let mut out = Vec::new();
@@ -650,7 +721,7 @@ impl Driver for PgConn {
                     .await;
             match next {
                 None => break,
-                Some(Err(e)) => return Err(self.note(err(e))),
+                Some(Err(e)) => return Err(self.failed(e, sql)),
                 Some(Ok(row)) => {
                     for i in 0..width {
                         match row.try_get::<_, PgOut>(i) {
@@ -692,7 +763,7 @@ mod tests {
             "3.14",
         ] {
             let mut buf = BytesMut::new();
-            numeric_to_sql(s, &mut buf);
+            numeric_to_sql(s, &mut buf).unwrap();
             let back = numeric_from_sql(&buf).unwrap();
             assert_eq!(
                 back.parse::<f64>().unwrap(),

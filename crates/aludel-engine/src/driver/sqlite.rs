@@ -398,6 +398,8 @@ fn next_job(rx: &mpsc::Receiver<Job>) -> Option<Job> {
 #[derive(Debug)]
 pub(crate) struct SqliteThread {
     jobs: mpsc::Sender<Job>,
+    /// The thread stopped (a job panicked): the connection is gone.
+    gone: std::sync::atomic::AtomicBool,
 }
 
 impl SqliteThread {
@@ -426,7 +428,20 @@ impl SqliteThread {
         ready_rx
             .await
             .map_err(|_| Error::config("the SQLite thread stopped while opening"))??;
-        Ok(SqliteThread { jobs })
+        Ok(SqliteThread {
+            jobs,
+            gone: std::sync::atomic::AtomicBool::new(false),
+        })
+    }
+
+    /// Whether the connection's thread has stopped (the pool must replace it).
+    pub(crate) fn is_broken(&self) -> bool {
+        self.gone.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn gone(&self) -> Error {
+        self.gone.store(true, std::sync::atomic::Ordering::Relaxed);
+        thread_gone()
     }
 
     /// Runs `f` on the connection's thread.
@@ -439,7 +454,7 @@ impl SqliteThread {
             .send(Box::new(move |c| {
                 let _ = tx.send(f(c));
             }))
-            .map_err(|_| thread_gone())?;
+            .map_err(|_| self.gone())?;
         // Short statements finish within microseconds: yield to the scheduler (other
         // tasks still run) and look again, rather than park the runtime's thread, whose
         // wake-up costs more than the statement.
@@ -447,13 +462,13 @@ impl SqliteThread {
         while start.elapsed() < SPIN {
             match rx.try_recv() {
                 Ok(r) => return r,
-                Err(tokio::sync::oneshot::error::TryRecvError::Closed) => return Err(thread_gone()),
+                Err(tokio::sync::oneshot::error::TryRecvError::Closed) => return Err(self.gone()),
                 Err(tokio::sync::oneshot::error::TryRecvError::Empty) => {
                     tokio::task::yield_now().await;
                 }
             }
         }
-        rx.await.map_err(|_| thread_gone())?
+        rx.await.map_err(|_| self.gone())?
     }
 
     /// Starts a query whose rows come back in chunks through a bounded channel: the
@@ -485,8 +500,8 @@ impl SqliteThread {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.jobs
             .send(Box::new(move |c| f(c, tx)))
-            .map_err(|_| thread_gone())?;
-        rx.await.map_err(|_| thread_gone())?
+            .map_err(|_| self.gone())?;
+        rx.await.map_err(|_| self.gone())?
     }
 
     /// Queues a reset (roll back whatever is open) without waiting: what a connection

@@ -13,6 +13,9 @@ use aludel_engine::Engine;
 pub struct Db {
     pub name: &'static str,
     pub engine: Engine,
+    /// The engine's URL (to open another engine on the same database, with other
+    /// settings).
+    pub url: String,
     /// A table name unique to this test and process.
     pub table: String,
     file: Option<PathBuf>,
@@ -41,7 +44,8 @@ pub async fn sqlite(test: &str, pool: usize) -> Db {
     let file =
         std::env::temp_dir().join(format!("aludel_engine_{}_{}.db", test, std::process::id()));
     let _ = std::fs::remove_file(&file);
-    let engine = Engine::builder(&format!("sqlite://{}", file.display()))
+    let url = format!("sqlite://{}", file.display());
+    let engine = Engine::builder(&url)
         .max_size(pool)
         .wait_timeout(std::time::Duration::from_secs(10))
         .build()
@@ -50,6 +54,7 @@ pub async fn sqlite(test: &str, pool: usize) -> Db {
     Db {
         name: "sqlite",
         engine,
+        url,
         table: format!("t_{test}"),
         file: Some(file),
     }
@@ -164,6 +169,7 @@ pub async fn postgres(test: &str, pool: usize) -> Option<Db> {
     Some(Db {
         name: "postgres",
         engine,
+        url,
         table: format!("t_{test}"),
         file: None,
     })
@@ -208,7 +214,8 @@ pub async fn mysql(test: &str, pool: usize) -> Option<Db> {
     }
     let base = url.split('?').next().unwrap_or(&url);
     let server = base.rsplit_once('/').map_or(base, |(s, _)| s);
-    let engine = Engine::builder(&format!("{server}/{name}"))
+    let url = format!("{server}/{name}");
+    let engine = Engine::builder(&url)
         .max_size(pool)
         .wait_timeout(std::time::Duration::from_secs(10))
         .build()
@@ -217,6 +224,7 @@ pub async fn mysql(test: &str, pool: usize) -> Option<Db> {
     Some(Db {
         name: "mysql",
         engine,
+        url,
         table: format!("t_{test}"),
         file: None,
     })
