@@ -751,7 +751,9 @@ impl Connection {
             }
         }
         if self.obj.is_none() {
-            self.obj = Some(self.pool.get().await.map_err(pool_error)?);
+            // Boxed: the pool's checkout future is large, and this path is rare; inline,
+            // it would make every statement's future that large.
+            self.obj = Some(Box::pin(self.pool.get()).await.map_err(pool_error)?);
         }
         self.session()
     }

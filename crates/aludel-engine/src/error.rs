@@ -5,6 +5,13 @@ use std::fmt;
 use aludel_core::CompileError;
 
 /// A driver's own error, kept as the [`source`](std::error::Error::source) of an [`Error`].
+///
+/// ```
+/// use aludel_engine::{DbContext, DriverError, Error};
+/// let source: DriverError = "the driver's words".into();
+/// let e = Error::Database { context: DbContext::new(None, None, "boom"), source };
+/// assert_eq!(std::error::Error::source(&e).unwrap().to_string(), "the driver's words");
+/// ```
 pub type DriverError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Which integrity constraint a statement violated.
@@ -316,4 +323,11 @@ impl Error {
 }
 
 /// The engine's result type.
+///
+/// ```
+/// fn answer() -> aludel_engine::Result<i64> {
+///     Err(aludel_engine::Error::NoResultFound)
+/// }
+/// assert!(answer().is_err());
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -189,6 +189,17 @@ impl TxState {
         self.in_flight = false;
     }
 
+    /// Whether [`TxState::cleanup`] has anything to do (a cancelled operation, a reset,
+    /// a dropped handle).
+    pub(crate) fn needs_cleanup(&self) -> bool {
+        self.in_flight || self.needs_reset || self.frames.iter().any(|f| f.dropped)
+    }
+
+    /// Whether the next statement autobegins a transaction (sends BEGIN).
+    pub(crate) fn would_autobegin(&self) -> bool {
+        self.frames.is_empty() && !self.autocommit
+    }
+
     /// Whether the connection holds nothing: no frames, nothing to clean up.
     pub(crate) fn is_clean(&self) -> bool {
         self.frames.is_empty() && !self.in_flight && !self.needs_reset

@@ -339,7 +339,6 @@ fn split_ref(path: &Path) -> syn::Result<(Path, Ident)> {
         .segments
         .pop()
         .ok_or_else(|| syn::Error::new(path.span(), "expected `table::column`"))?
-        .into_value()
         .ident;
     if p.segments.is_empty() {
         return Err(syn::Error::new(path.span(), "expected `table::column`"));

@@ -150,6 +150,15 @@ impl<D: Driver> Session<D> {
 
     /// Before a statement: cleanup, then the pending-rollback check and autobegin.
     pub(crate) async fn prologue(&mut self) -> Result<()> {
+        if self.state.needs_cleanup() || self.state.would_autobegin() {
+            // Boxed: transaction-control I/O is the rare path (once per transaction at
+            // most), and its futures would otherwise make every statement's larger.
+            return Box::pin(self.prologue_io()).await;
+        }
+        self.state.before_statement().map(drop)
+    }
+
+    async fn prologue_io(&mut self) -> Result<()> {
         self.cleanup().await?;
         if let Some(begin) = self.state.before_statement()? {
             self.send_all(vec![begin]).await?;

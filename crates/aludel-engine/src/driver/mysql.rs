@@ -218,6 +218,34 @@ pub(crate) fn classify(e: mysql_async::Error, sql: Option<&str>) -> Error {
     }
 }
 
+/// Result column names by SQL, kept while the server reports the same names (building
+/// them for every execution would cost more than a point select's own decoding).
+#[derive(Default)]
+struct Names(hashbrown::HashMap<String, Arc<[String]>>);
+
+/// Column-name sets kept per connection before the map is cleared.
+const MAX_NAME_SETS: usize = 256;
+
+impl Names {
+    fn of(&mut self, sql: &str, cols: &[mysql_async::Column]) -> Arc<[String]> {
+        if let Some(names) = self.0.get(sql)
+            && names.len() == cols.len()
+            && names
+                .iter()
+                .zip(cols)
+                .all(|(n, c)| n.as_bytes() == c.name_ref())
+        {
+            return names.clone();
+        }
+        let names: Arc<[String]> = cols.iter().map(|c| c.name_str().into_owned()).collect();
+        if self.0.len() >= MAX_NAME_SETS {
+            self.0.clear();
+        }
+        self.0.insert(sql.to_owned(), names.clone());
+        names
+    }
+}
+
 /// A MySQL / MariaDB connection.
 pub(crate) struct MyConn {
     conn: Option<Conn>,
@@ -229,6 +257,7 @@ pub(crate) struct MyConn {
     /// protocol state is unknown.
     busy: bool,
     broken: bool,
+    names: Names,
 }
 
 impl std::fmt::Debug for MyConn {
@@ -285,6 +314,7 @@ impl MyConn {
                 isolation: None,
                 busy: false,
                 broken: false,
+                names: Names::default(),
             },
             dialect,
         ))
@@ -398,7 +428,12 @@ impl MyConn {
         Ok(())
     }
 
-    async fn exec(conn: &mut Conn, sql: &str, params: &[Cow<'_, Value>]) -> Result<ResultSet> {
+    async fn exec(
+        conn: &mut Conn,
+        names: &mut Names,
+        sql: &str,
+        params: &[Cow<'_, Value>],
+    ) -> Result<ResultSet> {
         let values = params
             .iter()
             .map(|p| to_mysql(p))
@@ -420,7 +455,7 @@ impl MyConn {
             result.drop_result().await.map_err(err)?;
             return Ok(ResultSet::new(Arc::from([]), Vec::new(), n));
         }
-        let columns: Arc<[String]> = cols.iter().map(|c| c.name_str().into_owned()).collect();
+        let columns = names.of(sql, &cols);
         let mut out = Vec::new();
         while let Some(mut row) = result.next().await.map_err(err)? {
             for (i, col) in cols.iter().enumerate() {
@@ -559,7 +594,7 @@ impl Driver for MyConn {
         self.conn()?;
         self.busy = true;
         let r = match self.conn.as_mut() {
-            Some(conn) => Self::exec(conn, sql, params).await,
+            Some(conn) => Self::exec(conn, &mut self.names, sql, params).await,
             None => Err(Error::invalid("the MySQL connection is closed")),
         };
         self.busy = false;

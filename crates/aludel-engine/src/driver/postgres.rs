@@ -3,7 +3,6 @@
 //! classification by SQLSTATE, and a per-connection prepared-statement cache.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -482,7 +481,9 @@ pub(crate) fn classify(e: tokio_postgres::Error, sql: Option<&str>) -> Error {
 /// A PostgreSQL connection.
 pub(crate) struct PgConn {
     client: tokio_postgres::Client,
-    statements: HashMap<String, tokio_postgres::Statement>,
+    /// Prepared statements by SQL, with their result column names (built once, not per
+    /// execution).
+    statements: hashbrown::HashMap<String, (tokio_postgres::Statement, Arc<[String]>)>,
     broken: bool,
     /// A server error aborted the open transaction: PostgreSQL answers a COMMIT with a
     /// rollback, which aludel reports instead of a silent success.
@@ -527,7 +528,7 @@ impl PgConn {
         Ok((
             PgConn {
                 client,
-                statements: HashMap::new(),
+                statements: hashbrown::HashMap::new(),
                 broken: false,
                 aborted: Arc::new(AtomicBool::new(false)),
             },
@@ -583,7 +584,7 @@ impl PgConn {
         }
     }
 
-    async fn statement(&mut self, sql: &str) -> Result<tokio_postgres::Statement> {
+    async fn statement(&mut self, sql: &str) -> Result<(tokio_postgres::Statement, Arc<[String]>)> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
@@ -591,11 +592,13 @@ impl PgConn {
             Ok(s) => s,
             Err(e) => return Err(self.failed(e, sql)),
         };
+        let columns: Arc<[String]> = s.columns().iter().map(|c| c.name().to_owned()).collect();
         if self.statements.len() >= MAX_PREPARED {
             self.statements.clear();
         }
-        self.statements.insert(sql.to_owned(), s.clone());
-        Ok(s)
+        self.statements
+            .insert(sql.to_owned(), (s.clone(), columns.clone()));
+        Ok((s, columns))
     }
 }
 
@@ -652,10 +655,9 @@ impl PgConn {
         sql: &str,
         params: &[Cow<'_, Value>],
     ) -> Result<PgStream> {
-        let stmt = self.statement(sql).await?;
+        let (stmt, columns) = self.statement(sql).await?;
         let values: Vec<PgValue<'_>> = params.iter().map(|p| PgValue(p)).collect();
         let refs = values.iter().map(|v| v as &dyn ToSql);
-        let columns: Arc<[String]> = stmt.columns().iter().map(|c| c.name().to_owned()).collect();
         match self.client.query_raw(&stmt, refs).await {
             Ok(rows) => Ok(PgStream {
                 rows: Box::pin(rows),
@@ -697,7 +699,7 @@ impl Driver for PgConn {
     }
 
     async fn run(&mut self, sql: &str, params: &[Cow<'_, Value>]) -> Result<ResultSet> {
-        let stmt = self.statement(sql).await?;
+        let (stmt, columns) = self.statement(sql).await?;
         let values: Vec<PgValue<'_>> = params.iter().map(|p| PgValue(p)).collect();
         let refs = values.iter().map(|v| v as &dyn ToSql);
         if stmt.columns().is_empty() {
@@ -705,9 +707,8 @@ impl Driver for PgConn {
                 Ok(n) => n,
                 Err(e) => return Err(self.failed(e, sql)),
             };
-            return Ok(ResultSet::new(Arc::from([]), Vec::new(), n));
+            return Ok(ResultSet::new(columns, Vec::new(), n));
         }
-        let columns: Arc<[String]> = stmt.columns().iter().map(|c| c.name().to_owned()).collect();
         let width = columns.len();
         let stream = match self.client.query_raw(&stmt, refs).await {
             Ok(s) => s,

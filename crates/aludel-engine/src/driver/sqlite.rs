@@ -44,7 +44,16 @@ pub(crate) fn parse_url(url: &str) -> Result<Target> {
 #[derive(Debug)]
 pub(crate) struct Lite {
     pub(crate) conn: rusqlite::Connection,
-    columns: std::collections::HashMap<String, Arc<[String]>>,
+    columns: hashbrown::HashMap<String, Names>,
+}
+
+/// A statement's column names, and SQLite's count of re-preparations of the statement
+/// when they were read (a schema change re-prepares it, and can rename a `SELECT *`
+/// column).
+#[derive(Debug)]
+struct Names {
+    names: Arc<[String]>,
+    reprepared: i32,
 }
 
 /// Statements whose column names are kept per connection before the map is cleared.
@@ -53,25 +62,33 @@ const MAX_COLUMN_SETS: usize = 256;
 /// The column names of `stmt` (prepared from `sql`), from `map` when they still match
 /// what SQLite reports (a schema change can rename a `SELECT *` column).
 fn columns_of(
-    map: &mut std::collections::HashMap<String, Arc<[String]>>,
+    map: &mut hashbrown::HashMap<String, Names>,
     sql: &str,
     stmt: &rusqlite::Statement<'_>,
 ) -> Arc<[String]> {
     let width = stmt.column_count();
-    if let Some(names) = map.get(sql)
-        && names.len() == width
-        && names
-            .iter()
-            .enumerate()
-            .all(|(i, n)| stmt.column_name(i).is_ok_and(|c| c == n))
+    let reprepared = stmt.get_status(rusqlite::StatementStatus::RePrepare);
+    if let Some(n) = map.get(sql)
+        && n.names.len() == width
+        && (n.reprepared == reprepared
+            || n.names
+                .iter()
+                .enumerate()
+                .all(|(i, name)| stmt.column_name(i).is_ok_and(|c| c == name)))
     {
-        return names.clone();
+        return n.names.clone();
     }
     let names: Arc<[String]> = stmt.column_names().into_iter().map(str::to_owned).collect();
     if map.len() >= MAX_COLUMN_SETS {
         map.clear();
     }
-    map.insert(sql.to_owned(), names.clone());
+    map.insert(
+        sql.to_owned(),
+        Names {
+            names: names.clone(),
+            reprepared,
+        },
+    );
     names
 }
 
@@ -90,7 +107,7 @@ pub(crate) fn open(target: &Target) -> Result<Lite> {
     conn.set_prepared_statement_cache_capacity(256);
     Ok(Lite {
         conn,
-        columns: std::collections::HashMap::new(),
+        columns: hashbrown::HashMap::new(),
     })
 }
 
