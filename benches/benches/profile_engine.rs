@@ -3,7 +3,8 @@
 //! `valgrind --tool=callgrind --toggle-collect='profile_engine::run_*'
 //! target/release/deps/profile_engine-<hash> <mode> 20000`).
 //!
-//! Modes: `raw` (rusqlite) and `blocking` (aludel) on SQLite in memory; `pg_raw`
+//! Modes: `raw` (rusqlite) and `blocking` (aludel) on SQLite in memory (`raw_scan` and
+//! `blocking_scan`: the 1,000-row trivial query instead); `pg_raw`
 //! (tokio-postgres, prepared once) and `pg_aludel` on `ALUDEL_TEST_POSTGRES_URL`;
 //! `my_raw` (mysql_async) and `my_aludel` on `ALUDEL_TEST_MYSQL_URL`. The server modes
 //! count the client's instructions only, which the scheduling noise of a shared
@@ -43,6 +44,34 @@ fn run_raw(conn: &rusqlite::Connection, n: i64) -> usize {
             .query_row([i % 1000 + 1], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .unwrap();
         total += black_box(row).1.len();
+    }
+    total
+}
+
+#[inline(never)]
+fn run_raw_scan(conn: &rusqlite::Connection, n: i64) -> usize {
+    let mut total = 0;
+    for _ in 0..n {
+        let mut st = conn
+            .prepare_cached("SELECT id, name, hair_color FROM users WHERE id <= ?1")
+            .unwrap();
+        let rows: Vec<Row> = st
+            .query_map([1000], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        total += black_box(rows).len();
+    }
+    total
+}
+
+#[inline(never)]
+fn run_blocking_scan(conn: &mut blocking::Connection, n: i64) -> usize {
+    let mut total = 0;
+    for _ in 0..n {
+        let stmt = select((users::id, users::name, users::hair_color)).where_(users::id.le(1000));
+        let rows: Vec<Row> = conn.execute(&stmt).unwrap().all().unwrap();
+        total += black_box(rows).len();
     }
     total
 }
@@ -145,12 +174,16 @@ fn main() {
     let mode = args.next().unwrap_or_else(|| "blocking".into());
     let n: i64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(20_000);
     let total = match mode.as_str() {
-        "raw" => {
+        "raw" | "raw_scan" => {
             let conn = rusqlite::Connection::open_in_memory().unwrap();
             for sql in SETUP {
                 conn.execute_batch(sql).unwrap();
             }
-            run_raw(&conn, n)
+            if mode == "raw" {
+                run_raw(&conn, n)
+            } else {
+                run_raw_scan(&conn, n)
+            }
         }
         "pg_raw" | "pg_aludel" | "my_raw" | "my_aludel" => {
             let rt = rt();
@@ -188,7 +221,11 @@ fn main() {
             for sql in SETUP {
                 conn.execute(&text(sql)).unwrap();
             }
-            run_blocking(&mut conn, n)
+            if mode == "blocking_scan" {
+                run_blocking_scan(&mut conn, n)
+            } else {
+                run_blocking(&mut conn, n)
+            }
         }
     };
     println!("{mode}: {total}");

@@ -1069,7 +1069,10 @@ impl Connection {
     }
 
     /// Whether the database session itself is inside a transaction, asked of the
-    /// database (SQLite's autocommit flag): for tests and diagnostics.
+    /// database, for tests and diagnostics: SQLite's autocommit flag, a probe SAVEPOINT
+    /// on PostgreSQL, `@@in_transaction` on MariaDB. MySQL 8 has no such variable: there
+    /// a transaction counts once it has touched InnoDB (`information_schema.innodb_trx`),
+    /// so a bare `BEGIN` is not seen.
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
