@@ -587,7 +587,9 @@ impl<'c> Transaction<'c> {
     /// ```
     pub fn rollback(mut self) -> Result<()> {
         let r = run_now(self.session.rollback(self.id));
-        self.done = true;
+        // A failed rollback leaves the handle to Drop: it is then rolled back (or the
+        // connection reset) before the next use, never left open with no owner.
+        self.done = r.is_ok();
         r
     }
 }

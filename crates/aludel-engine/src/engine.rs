@@ -247,14 +247,27 @@ impl RowStream<'_> {
                 let width = self.columns.len();
                 if chunk.len() < width.max(1) {
                     match rx.recv().await {
+                        // The end marker.
+                        Some(Ok(next)) if next.is_empty() => {
+                            self.done = true;
+                            return Ok(None);
+                        }
                         Some(Ok(next)) => *chunk = next.into_iter(),
                         Some(Err(e)) => {
                             self.done = true;
                             return Err(e);
                         }
+                        // Closed without the end marker: the thread stopped mid-stream.
                         None => {
                             self.done = true;
-                            return Ok(None);
+                            return Err(Error::Disconnect {
+                                context: crate::error::DbContext::new(
+                                    Some(self.sql.clone()),
+                                    None,
+                                    "the SQLite connection's thread stopped before the result ended",
+                                ),
+                                source: "SQLite thread stopped".into(),
+                            });
                         }
                     }
                 }
@@ -1012,7 +1025,11 @@ impl Connection {
     /// # });
     /// ```
     pub async fn commit(&mut self) -> Result<()> {
-        self.session()?.commit_implicit().await
+        // No session: a lost connection detached with nothing open on it.
+        match self.obj.as_deref_mut() {
+            Some(s) => s.commit_implicit().await,
+            None => Ok(()),
+        }
     }
 
     /// Rolls back the autobegun transaction, if any, and clears an inactive one.
@@ -1025,7 +1042,10 @@ impl Connection {
     /// # });
     /// ```
     pub async fn rollback(&mut self) -> Result<()> {
-        self.session()?.rollback_implicit().await
+        match self.obj.as_deref_mut() {
+            Some(s) => s.rollback_implicit().await,
+            None => Ok(()),
+        }
     }
 
     /// Whether a transaction (autobegun or not) is open.
@@ -1371,7 +1391,9 @@ impl<'c> Transaction<'c> {
     /// ```
     pub async fn rollback(mut self) -> Result<()> {
         let r = self.session.rollback(self.id).await;
-        self.done = true;
+        // A failed rollback leaves the handle to Drop: it is then rolled back (or the
+        // connection reset) before the next use, never left open with no owner.
+        self.done = r.is_ok();
         r
     }
 }

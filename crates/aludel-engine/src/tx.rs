@@ -81,6 +81,8 @@ enum Why {
     Disconnected,
     /// Releasing a savepoint failed.
     ReleaseFailed,
+    /// Rolling back a dropped handle failed.
+    RollbackFailed,
 }
 
 impl Why {
@@ -92,6 +94,9 @@ impl Why {
             }
             Why::Disconnected => "the connection to the server was lost",
             Why::ReleaseFailed => "releasing a savepoint failed",
+            Why::RollbackFailed => {
+                "rolling back a transaction handle that was dropped failed, so the whole transaction is rolled back"
+            }
         }
     }
 }
@@ -220,7 +225,9 @@ impl TxState {
     /// The connection was lost: every open handle becomes inactive, nothing needs to be
     /// rolled back on the server (the server rolled back when the session ended).
     pub(crate) fn disconnected(&mut self) {
-        // Frames whose opening SQL never completed have no handle.
+        // Frames the operation in flight pushed have no handle, and the session that had
+        // opened any of them is gone.
+        self.opened = 0;
         self.abandon();
         self.in_flight = false;
         self.needs_reset = false;
@@ -291,16 +298,17 @@ impl TxState {
     /// Pops frame `index` (the top) as rolled back; the SQL that does it, if any.
     fn close_rolled_back(&mut self, index: usize) -> Option<TxSql> {
         let f = self.frames.remove(index);
-        if f.inactive.is_some() {
-            // Already rolled back (by a marker, a reset or the server).
-            return None;
-        }
+        // `server_open` says whether the server still holds something of this frame to
+        // undo: false once a marker, a reset or the server rolled it back; still true
+        // for a frame made inactive by a failed RELEASE / ROLLBACK TO, whose rollback
+        // must still be sent.
         match f.kind {
             TransactionKind::Root => f.server_open.then_some(TxSql::Rollback),
             TransactionKind::Savepoint => f
                 .name
                 .filter(|_| f.server_open)
                 .map(TxSql::RollbackToSavepoint),
+            TransactionKind::Marker if f.inactive.is_some() => None,
             TransactionKind::Marker => self.doom_enclosing(index),
         }
     }
@@ -329,6 +337,9 @@ impl TxState {
             for f in &mut self.frames {
                 f.server_open = false;
             }
+        } else if sql.is_some() {
+            // Rolled back to the savepoint: nothing of it is left to undo.
+            below.server_open = false;
         }
         sql
     }
@@ -477,6 +488,16 @@ impl TxState {
                 "cannot roll back the connection: a transaction handle is open on it; roll that handle back",
             )),
         }
+    }
+
+    /// A rollback that cleanup sent failed: what was still to be rolled back is not
+    /// known. Everything open becomes inactive, and the whole transaction is rolled
+    /// back (a reset) before the connection's next use.
+    pub(crate) fn rollback_failed(&mut self) {
+        for f in &mut self.frames {
+            f.inactive.get_or_insert(Why::RollbackFailed);
+        }
+        self.needs_reset = true;
     }
 
     /// A savepoint RELEASE failed: the enclosing transaction is in an unknown state.
@@ -717,6 +738,50 @@ mod tests {
     fn a_begin_lost_to_a_disconnect_leaves_no_orphan_frame() {
         let mut s = TxState::new();
         s.begin().unwrap();
+        s.start_io();
+        s.disconnected();
+        assert_eq!(s.cleanup(), vec![]);
+        assert!(s.is_clean());
+    }
+
+    #[test]
+    fn a_failed_release_still_rolls_the_enclosing_transaction_back() {
+        let mut s = TxState::new();
+        let (root, _, _) = s.begin().unwrap();
+        s.claim();
+        let (inner, _) = s.begin_nested().unwrap();
+        s.claim();
+        assert_eq!(s.commit(inner).unwrap(), vec![ReleaseSavepoint(sp(1))]);
+        s.release_failed();
+        assert!(!s.is_active(root));
+        assert!(matches!(s.commit(root), Err(Error::InvalidRequest { .. })));
+        // The server is still inside the transaction: the rollback must be sent.
+        assert_eq!(s.rollback(root).unwrap(), vec![Rollback]);
+        assert!(s.is_clean());
+    }
+
+    #[test]
+    fn a_failed_cleanup_rollback_resets_the_whole_transaction() {
+        let mut s = TxState::new();
+        let (root, _, _) = s.begin().unwrap();
+        s.claim();
+        let (inner, _) = s.begin_nested().unwrap();
+        s.claim();
+        s.dropped(inner);
+        assert_eq!(s.cleanup(), vec![RollbackToSavepoint(sp(1))]);
+        // ... and that ROLLBACK TO failed.
+        s.rollback_failed();
+        assert!(!s.is_active(root));
+        assert_eq!(s.cleanup(), vec![ResetRollback]);
+        assert_eq!(s.rollback(root).unwrap(), vec![]);
+        assert!(s.is_clean());
+    }
+
+    #[test]
+    fn a_begin_nested_lost_to_a_disconnect_after_its_begin_leaves_nothing() {
+        let mut s = TxState::new();
+        s.begin_nested().unwrap();
+        s.opened_one();
         s.start_io();
         s.disconnected();
         assert_eq!(s.cleanup(), vec![]);

@@ -142,3 +142,38 @@ fn a_prepared_statement_whose_result_type_changed_is_prepared_again() {
         c.rollback().await.unwrap();
     });
 }
+
+/// A savepoint whose RELEASE fails (PostgreSQL: an error inside it aborted the
+/// transaction) leaves its transaction inactive; rolling that back really rolls back,
+/// so the pooled connection's next user is not inside the aborted transaction.
+#[test]
+fn a_failed_release_still_rolls_back_before_the_connection_is_reused() {
+    rt().block_on(async {
+        let Some(db) = postgres("pg_failed_release", 1).await else {
+            return;
+        };
+        let mut c = db.engine.connect().await.unwrap();
+        let mut tx = c.begin().await.unwrap();
+        let mut sp = tx.begin_nested().await.unwrap();
+        assert!(sp.execute(&text("SELECT 1 / 0")).await.is_err());
+        let e = sp.commit().await.unwrap_err();
+        assert_eq!(e.code(), Some("25P02"), "{e}");
+        assert!(!tx.is_active());
+        assert!(matches!(
+            tx.execute(&text("SELECT 1")).await,
+            Err(Error::PendingRollback { .. })
+        ));
+        tx.rollback().await.unwrap();
+        assert!(!c.server_in_transaction().await.unwrap());
+        drop(c);
+        let mut next = db.engine.connect().await.unwrap();
+        assert!(!next.server_in_transaction().await.unwrap());
+        assert_eq!(
+            next.scalar::<i64, _>(&text("SELECT 2::BIGINT"))
+                .await
+                .unwrap(),
+            Some(2)
+        );
+        next.rollback().await.unwrap();
+    });
+}

@@ -6,7 +6,7 @@ mod common;
 
 use aludel::prelude::*;
 use aludel_core::Value;
-use aludel_engine::Error;
+use aludel_engine::{Error, FromValue};
 use common::{backends, rt};
 
 #[test]
@@ -161,6 +161,51 @@ fn unsupported_sql_is_a_compile_error() {
                 c.scalar::<i64, _>(&text("SELECT 1")).await.unwrap(),
                 Some(1)
             );
+            c.rollback().await.unwrap();
+        }
+    });
+}
+
+/// A `SELECT *` whose table changed between two executions reports the new columns
+/// (names and values agree), on every backend. PostgreSQL refuses a prepared plan whose
+/// result type changed once; the statement is prepared again for the next execution.
+#[test]
+fn select_star_follows_a_schema_change() {
+    rt().block_on(async {
+        for db in backends("results_star", 1).await {
+            let who = db.name;
+            let t = &db.table;
+            let mut c = db.engine.connect().await.unwrap();
+            for sql in [
+                format!("DROP TABLE IF EXISTS {t}"),
+                format!("CREATE TABLE {t} (a INTEGER)"),
+                format!("INSERT INTO {t} (a) VALUES (1)"),
+            ] {
+                c.execute(&text(sql)).await.unwrap();
+            }
+            c.commit().await.unwrap();
+            let star = text(format!("SELECT * FROM {t}"));
+            let r = c.execute(&star).await.unwrap();
+            assert_eq!(r.columns(), ["a"], "{who}");
+            c.commit().await.unwrap();
+            c.execute(&text(format!(
+                "ALTER TABLE {t} ADD COLUMN b INTEGER DEFAULT 5"
+            )))
+            .await
+            .unwrap();
+            c.commit().await.unwrap();
+            let r = match c.execute(&star).await {
+                Ok(r) => r,
+                Err(e) => {
+                    assert_eq!((who, e.code()), ("postgres", Some("0A000")), "{e}");
+                    c.rollback().await.unwrap();
+                    c.execute(&star).await.unwrap()
+                }
+            };
+            assert_eq!(r.columns(), ["a", "b"], "{who}");
+            let m = r.mappings();
+            let b = m[0].get("b").cloned().map(<i64 as FromValue>::from_value);
+            assert_eq!(b, Some(Ok(5)), "{who}");
             c.rollback().await.unwrap();
         }
     });

@@ -91,10 +91,17 @@ impl<D: Driver> Session<D> {
         }
     }
 
-    /// Carries out what dropped handles and cancelled operations left behind.
+    /// Carries out what dropped handles and cancelled operations left behind. When one
+    /// of those rollbacks fails, the rest of the list is not sent: the whole transaction
+    /// is made inactive and reset instead (nothing is left half rolled back).
     pub(crate) async fn cleanup(&mut self) -> Result<()> {
         for sql in self.state.cleanup() {
-            self.send_tx(sql).await?;
+            if let Err(e) = self.send_tx(sql).await {
+                if !e.is_disconnect() {
+                    self.state.rollback_failed();
+                }
+                return Err(e);
+            }
         }
         Ok(())
     }

@@ -44,16 +44,25 @@ pub(crate) fn parse_url(url: &str) -> Result<Target> {
 #[derive(Debug)]
 pub(crate) struct Lite {
     pub(crate) conn: rusqlite::Connection,
-    columns: hashbrown::HashMap<String, Names>,
+    columns: hashbrown::HashMap<String, Arc<[String]>>,
 }
 
-/// A statement's column names, and SQLite's count of re-preparations of the statement
-/// when they were read (a schema change re-prepares it, and can rename a `SELECT *`
-/// column).
-#[derive(Debug)]
-struct Names {
-    names: Arc<[String]>,
-    reprepared: i32,
+/// Whether the result columns of `sql` can change with the schema: only a `*` (in
+/// `SELECT *`, `t.*`, `RETURNING *`) expands to a list of columns that a schema change
+/// can alter; otherwise SQLite names result columns from the SQL text alone. Such a
+/// statement's columns are read after its first step (SQLite re-prepares a statement
+/// whose schema changed inside `sqlite3_step`), never from a cache.
+fn columns_may_change(sql: &str) -> bool {
+    let b = sql.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        // `count(*)` is one column whatever the schema.
+        c == b'*'
+            && b[..i]
+                .iter()
+                .rev()
+                .find(|c| !c.is_ascii_whitespace())
+                .is_none_or(|&p| p != b'(')
+    })
 }
 
 /// Statements whose column names are kept per connection before the map is cleared.
@@ -62,34 +71,23 @@ const MAX_COLUMN_SETS: usize = 256;
 /// The column names of `stmt` (prepared from `sql`), from `map` when they still match
 /// what SQLite reports (a schema change can rename a `SELECT *` column).
 fn columns_of(
-    map: &mut hashbrown::HashMap<String, Names>,
+    map: &mut hashbrown::HashMap<String, Arc<[String]>>,
     sql: &str,
     stmt: &rusqlite::Statement<'_>,
 ) -> Arc<[String]> {
-    let width = stmt.column_count();
-    let reprepared = stmt.get_status(rusqlite::StatementStatus::RePrepare);
-    if let Some(n) = map.get(sql)
-        && n.names.len() == width
-        && (n.reprepared == reprepared
-            || n.names
-                .iter()
-                .enumerate()
-                .all(|(i, name)| stmt.column_name(i).is_ok_and(|c| c == name)))
-    {
-        return n.names.clone();
+    if let Some(names) = map.get(sql) {
+        return names.clone();
     }
-    let names: Arc<[String]> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let names = column_names(stmt);
     if map.len() >= MAX_COLUMN_SETS {
         map.clear();
     }
-    map.insert(
-        sql.to_owned(),
-        Names {
-            names: names.clone(),
-            reprepared,
-        },
-    );
+    map.insert(sql.to_owned(), names.clone());
     names
+}
+
+fn column_names(stmt: &rusqlite::Statement<'_>) -> Arc<[String]> {
+    stmt.column_names().into_iter().map(str::to_owned).collect()
 }
 
 /// Opens a connection with aludel's settings: foreign keys enforced, a 5 s busy
@@ -265,21 +263,32 @@ pub(crate) fn run_stmt(lite: &mut Lite, sql: &str, params: &[Cow<'_, Value>]) ->
         stmt.raw_bind_parameter(i + 1, SqliteValue(p))
             .map_err(err)?;
     }
-    let width = stmt.column_count();
-    if width == 0 {
+    let may_change = columns_may_change(sql);
+    let mut width = stmt.column_count();
+    if width == 0 && !may_change {
         let n = stmt.raw_execute().map_err(err)?;
         return Ok(ResultSet::new(Arc::from([]), Vec::new(), n as u64));
     }
-    let names = columns_of(columns, sql, &stmt);
+    let cached = (!may_change).then(|| columns_of(columns, sql, &stmt));
     let readonly = stmt.readonly();
     let mut values = Vec::with_capacity(width);
     let mut rows = stmt.raw_query();
+    let mut first = true;
     while let Some(row) = rows.next().map_err(err)? {
+        if first && may_change {
+            // After the first step: the statement as SQLite re-prepared it, if it did.
+            width = row.as_ref().column_count();
+        }
+        first = false;
         for i in 0..width {
             values.push(value_of(row.get_ref(i).map_err(err)?));
         }
     }
     drop(rows);
+    let names = match cached {
+        Some(names) => names,
+        None => column_names(&stmt),
+    };
     let affected = if readonly { 0 } else { conn.changes() };
     Ok(ResultSet::new(names, values, affected))
 }
@@ -287,8 +296,11 @@ pub(crate) fn run_stmt(lite: &mut Lite, sql: &str, params: &[Cow<'_, Value>]) ->
 /// Rows per chunk sent from the SQLite thread to a streaming reader.
 const STREAM_CHUNK_ROWS: usize = 256;
 
-/// The thread's side of a stream: the column names through `ready`, then the rows in
-/// chunks (row-major values) until done, an error, or the reader is gone.
+/// The thread's side of a stream: the column names through `ready` (after the first
+/// step: SQLite re-prepares a statement whose schema changed inside it), then the rows
+/// in chunks (row-major values), then an empty chunk as the end marker, or an error;
+/// it stops when the reader is gone. A channel that closes without the end marker
+/// means the thread stopped.
 fn stream_rows(
     conn: &rusqlite::Connection,
     sql: &str,
@@ -310,23 +322,34 @@ fn stream_rows(
             return;
         }
     }
-    let width = stmt.column_count();
-    let columns: Arc<[String]> = stmt.column_names().into_iter().map(str::to_owned).collect();
-    if ready.send(Ok(columns)).is_err() {
-        return;
-    }
     let mut q = stmt.raw_query();
-    let mut chunk = Vec::with_capacity(width * STREAM_CHUNK_ROWS);
+    let mut ready = Some(ready);
+    let mut width = 0;
+    let mut chunk = Vec::new();
+    // Reports `e` to whoever is waiting: the opener, or the reader.
+    let fail = |ready: &mut Option<tokio::sync::oneshot::Sender<_>>, e: Error| match ready.take() {
+        Some(r) => {
+            let _ = r.send(Err(e));
+        }
+        None => {
+            let _ = rows.blocking_send(Err(e));
+        }
+    };
     loop {
         match q.next() {
             Ok(Some(row)) => {
+                if let Some(r) = ready.take() {
+                    let s = row.as_ref();
+                    width = s.column_count();
+                    if r.send(Ok(column_names(s))).is_err() {
+                        return;
+                    }
+                    chunk = Vec::with_capacity(width * STREAM_CHUNK_ROWS);
+                }
                 for i in 0..width {
                     match row.get_ref(i) {
                         Ok(v) => chunk.push(value_of(v)),
-                        Err(e) => {
-                            let _ = rows.blocking_send(Err(err(e)));
-                            return;
-                        }
+                        Err(e) => return fail(&mut ready, err(e)),
                     }
                 }
                 if chunk.len() >= width.max(1) * STREAM_CHUNK_ROWS {
@@ -340,15 +363,23 @@ fn stream_rows(
                 }
             }
             Ok(None) => {
-                if !chunk.is_empty() {
-                    let _ = rows.blocking_send(Ok(chunk));
+                if let Some(r) = ready.take() {
+                    // No row at all: the columns as prepared.
+                    let names = q
+                        .as_ref()
+                        .map(column_names)
+                        .unwrap_or_else(|| Arc::from([]));
+                    if r.send(Ok(names)).is_err() {
+                        return;
+                    }
                 }
+                if !chunk.is_empty() && rows.blocking_send(Ok(chunk)).is_err() {
+                    return;
+                }
+                let _ = rows.blocking_send(Ok(Vec::new()));
                 return;
             }
-            Err(e) => {
-                let _ = rows.blocking_send(Err(err(e)));
-                return;
-            }
+            Err(e) => return fail(&mut ready, err(e)),
         }
     }
 }
@@ -367,16 +398,17 @@ pub(crate) fn for_each_row(
         stmt.raw_bind_parameter(i + 1, SqliteValue(p))
             .map_err(err)?;
     }
-    let width = stmt.column_count();
-    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
-    let mut values = Vec::with_capacity(width);
+    let mut columns: Option<Arc<[String]>> = None;
+    let mut values = Vec::new();
     let mut q = stmt.raw_query();
     while let Some(row) = q.next().map_err(err)? {
+        // Read after the first step (a re-prepared statement's columns).
+        let names = columns.get_or_insert_with(|| column_names(row.as_ref()));
         values.clear();
-        for i in 0..width {
+        for i in 0..names.len() {
             values.push(value_of(row.get_ref(i).map_err(err)?));
         }
-        f(&columns, &mut values)?;
+        f(names, &mut values)?;
     }
     Ok(())
 }
@@ -524,11 +556,16 @@ impl SqliteThread {
     /// Queues a reset (roll back whatever is open) without waiting: what a connection
     /// dropped inside a transaction does. Later jobs run after it.
     pub(crate) fn queue_reset(&self) -> bool {
-        self.jobs
+        let queued = self
+            .jobs
             .send(Box::new(|c| {
                 let _ = run_tx(&c.conn, &TxSql::ResetRollback);
             }))
-            .is_ok()
+            .is_ok();
+        if !queued {
+            self.gone();
+        }
+        queued
     }
 
     /// Whether the connection is outside any transaction.
@@ -564,6 +601,16 @@ impl Driver for SqliteThread {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn star_columns_are_read_after_the_first_step() {
+        assert!(columns_may_change("SELECT * FROM t"));
+        assert!(columns_may_change("SELECT t.* FROM t"));
+        assert!(columns_may_change("INSERT INTO t VALUES (1) RETURNING *"));
+        assert!(!columns_may_change("SELECT count(*) FROM t"));
+        assert!(!columns_may_change("SELECT count( * ) AS n FROM t"));
+        assert!(!columns_may_change("SELECT a, b FROM t"));
+    }
 
     #[test]
     fn urls() {
