@@ -31,14 +31,7 @@ async fn poll_n<F: Future>(fut: F, n: usize) -> bool {
 }
 
 async fn setup(db: &Db) {
-    let mut c = db.engine.connect().await.unwrap();
-    c.execute(&text(format!("DROP TABLE IF EXISTS {}", db.table)))
-        .await
-        .unwrap();
-    c.execute(&text(format!("CREATE TABLE {} (x INTEGER)", db.table)))
-        .await
-        .unwrap();
-    c.commit().await.unwrap();
+    db.fresh_table("x INTEGER", &[]).await;
 }
 
 async fn insert(db: &Db, c: &mut Connection) -> Result<(), Error> {

@@ -128,14 +128,7 @@ fn a_connection_dropped_outside_a_runtime_is_not_pooled_dirty() {
         };
         let t = db.table.clone();
         let conn = runtime.block_on(async {
-            let mut c = db.engine.connect().await.unwrap();
-            c.execute(&text(format!("DROP TABLE IF EXISTS {t}")))
-                .await
-                .unwrap();
-            c.execute(&text(format!("CREATE TABLE {t} (x INTEGER)")))
-                .await
-                .unwrap();
-            c.commit().await.unwrap();
+            let mut c = db.fresh_table("x INTEGER", &[]).await;
             c.execute(&text(format!("INSERT INTO {t} (x) VALUES (1)")))
                 .await
                 .unwrap();

@@ -18,14 +18,7 @@ fn committing_an_aborted_transaction_is_an_error_and_commits_nothing() {
             return;
         };
         let t = &db.table;
-        let mut c = db.engine.connect().await.unwrap();
-        c.execute(&text(format!("DROP TABLE IF EXISTS {t}")))
-            .await
-            .unwrap();
-        c.execute(&text(format!("CREATE TABLE {t} (x INTEGER)")))
-            .await
-            .unwrap();
-        c.commit().await.unwrap();
+        let mut c = db.fresh_table("x INTEGER", &[]).await;
 
         let mut tx = c.begin().await.unwrap();
         tx.execute(&text(format!("INSERT INTO {t} VALUES (1)")))
@@ -116,15 +109,7 @@ fn a_prepared_statement_whose_result_type_changed_is_prepared_again() {
             return;
         };
         let t = &db.table;
-        let mut c = db.engine.connect().await.unwrap();
-        for sql in [
-            format!("DROP TABLE IF EXISTS {t}"),
-            format!("CREATE TABLE {t} (x INTEGER)"),
-            format!("INSERT INTO {t} VALUES (1)"),
-        ] {
-            c.execute(&text(sql)).await.unwrap();
-        }
-        c.commit().await.unwrap();
+        let mut c = db.fresh_table("x INTEGER", &["1"]).await;
         let select = text(format!("SELECT * FROM {t}"));
         assert_eq!(c.execute(&select).await.unwrap().len(), 1);
         c.commit().await.unwrap();

@@ -15,15 +15,12 @@ fn accessors_agree_on_every_backend() {
         for db in backends("results", 1).await {
             let who = db.name;
             let t = &db.table;
-            let mut c = db.engine.connect().await.unwrap();
-            c.execute(&text(format!("DROP TABLE IF EXISTS {t}")))
-                .await
-                .unwrap();
-            c.execute(&text(format!(
-                "CREATE TABLE {t} (id INTEGER PRIMARY KEY, name VARCHAR(20) NOT NULL, note VARCHAR(20))"
-            )))
-            .await
-            .unwrap();
+            let mut c = db
+                .fresh_table(
+                    "id INTEGER PRIMARY KEY, name VARCHAR(20) NOT NULL, note VARCHAR(20)",
+                    &[],
+                )
+                .await;
             // Inserted out of order, so that input order and key order differ.
             let sets: Vec<Params> = [(3i64, "c"), (1, "a"), (2, "b")]
                 .into_iter()
@@ -175,15 +172,7 @@ fn select_star_follows_a_schema_change() {
         for db in backends("results_star", 1).await {
             let who = db.name;
             let t = &db.table;
-            let mut c = db.engine.connect().await.unwrap();
-            for sql in [
-                format!("DROP TABLE IF EXISTS {t}"),
-                format!("CREATE TABLE {t} (a INTEGER)"),
-                format!("INSERT INTO {t} (a) VALUES (1)"),
-            ] {
-                c.execute(&text(sql)).await.unwrap();
-            }
-            c.commit().await.unwrap();
+            let mut c = db.fresh_table("a INTEGER", &["1"]).await;
             let star = text(format!("SELECT * FROM {t}"));
             let r = c.execute(&star).await.unwrap();
             assert_eq!(r.columns(), ["a"], "{who}");

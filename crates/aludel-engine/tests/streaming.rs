@@ -74,14 +74,7 @@ fn a_failed_stream_keeps_its_transaction() {
         for db in backends("stream_fail", 1).await {
             let who = db.name;
             let t = &db.table;
-            let mut c = db.engine.connect().await.unwrap();
-            c.execute(&text(format!("DROP TABLE IF EXISTS {t}")))
-                .await
-                .unwrap();
-            c.execute(&text(format!("CREATE TABLE {t} (x INTEGER)")))
-                .await
-                .unwrap();
-            c.commit().await.unwrap();
+            let mut c = db.fresh_table("x INTEGER", &[]).await;
 
             let mut tx = c.begin().await.unwrap();
             tx.execute(&text(format!("INSERT INTO {t} (x) VALUES (1)")))

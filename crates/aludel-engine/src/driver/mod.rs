@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use aludel_core::compile::Params;
-use aludel_core::{Dialect, Statement, StatementCache, Value};
+use aludel_core::{Dialect, Prepared, Statement, StatementCache, Value};
 
 use crate::IsolationLevel;
 use crate::error::{Error, Result};
@@ -182,6 +182,38 @@ impl<D: Driver> Session<D> {
         self.prologue().await?;
         let started = Instant::now();
         let prepared = self.cache.prepare(stmt, &self.dialect)?;
+        self.run_prepared(&prepared, params, started).await
+    }
+
+    /// Executes a statement once per parameter set, in order, with one cache lookup
+    /// (one shape walk) for all of them; the returned rows (RETURNING) come back in the
+    /// order of the sets and the affected-row counts are summed. Stops at the first
+    /// error.
+    pub(crate) async fn execute_many<S: Statement + ?Sized>(
+        &mut self,
+        stmt: &S,
+        sets: &[Params],
+    ) -> Result<ResultSet> {
+        self.prologue().await?;
+        let mut started = Instant::now();
+        let prepared = self.cache.prepare(stmt, &self.dialect)?;
+        let mut out = ResultSet::default();
+        // After the prologue, only an error (which ends the loop) changes the
+        // transaction state: the sets need no prologue of their own.
+        for params in sets {
+            out.append(self.run_prepared(&prepared, params, started).await?);
+            started = Instant::now();
+        }
+        Ok(out)
+    }
+
+    /// Binds `params` to a looked-up statement and runs it (after the prologue).
+    async fn run_prepared(
+        &mut self,
+        prepared: &Prepared<'_>,
+        params: &Params,
+        started: Instant,
+    ) -> Result<ResultSet> {
         let bound = prepared.bind(params)?;
         self.state.start_io();
         let r = self.driver.run(bound.sql(), bound.params()).await;
@@ -202,23 +234,6 @@ impl<D: Driver> Session<D> {
             "statement"
         );
         r
-    }
-}
-
-impl<D: Driver> Session<D> {
-    /// Executes a statement once per parameter set, in order, compiling it once; the
-    /// returned rows (RETURNING) come back in the order of the sets and the
-    /// affected-row counts are summed. Stops at the first error.
-    pub(crate) async fn execute_many<S: Statement + ?Sized>(
-        &mut self,
-        stmt: &S,
-        sets: &[Params],
-    ) -> Result<ResultSet> {
-        let mut out = ResultSet::default();
-        for params in sets {
-            out.append(self.execute(stmt, params).await?);
-        }
-        Ok(out)
     }
 }
 

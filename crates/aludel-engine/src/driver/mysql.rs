@@ -434,19 +434,7 @@ impl MyConn {
         sql: &str,
         params: &[Cow<'_, Value>],
     ) -> Result<ResultSet> {
-        let values = params
-            .iter()
-            .map(|p| to_mysql(p))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|message| Error::Database {
-                context: DbContext::new(Some(sql.to_owned()), None, message.clone()),
-                source: message.into(),
-            })?;
-        let p = if values.is_empty() {
-            mysql_async::Params::Empty
-        } else {
-            mysql_async::Params::Positional(values)
-        };
+        let p = params_of(sql, params)?;
         let err = |e| classify(e, Some(sql));
         let mut result = conn.exec_iter(sql, p).await.map_err(err)?;
         let cols: Arc<[mysql_async::Column]> = result.columns().unwrap_or_else(|| Arc::from([]));
@@ -458,13 +446,7 @@ impl MyConn {
         let columns = names.of(sql, &cols);
         let mut out = Vec::new();
         while let Some(mut row) = result.next().await.map_err(err)? {
-            for (i, col) in cols.iter().enumerate() {
-                let v = row.take(i).unwrap_or(mysql_async::Value::NULL);
-                out.push(from_mysql(v, col).map_err(|message| Error::Decode {
-                    column: columns[i].clone(),
-                    message,
-                })?);
-            }
+            decode_row(&mut row, &cols, &columns, &mut out)?;
         }
         let mut n = result.affected_rows();
         if n == 0 && is_dml(sql) {
@@ -474,6 +456,50 @@ impl MyConn {
         }
         Ok(ResultSet::new(columns, out, n))
     }
+}
+
+/// An error of a stream's I/O; a lost connection is noted in `broken`.
+fn stream_failed(broken: &mut bool, e: mysql_async::Error, sql: &str) -> Error {
+    let e = classify(e, Some(sql));
+    if e.is_disconnect() {
+        *broken = true;
+    }
+    e
+}
+
+/// Positional parameters for mysql_async (an error names a value MySQL cannot take).
+fn params_of(sql: &str, params: &[Cow<'_, Value>]) -> Result<mysql_async::Params> {
+    let values = params
+        .iter()
+        .map(|p| to_mysql(p))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|message| Error::Database {
+            context: DbContext::new(Some(sql.to_owned()), None, message.clone()),
+            source: message.into(),
+        })?;
+    Ok(if values.is_empty() {
+        mysql_async::Params::Empty
+    } else {
+        mysql_async::Params::Positional(values)
+    })
+}
+
+/// Appends the values of `row` to `out`; a value that does not decode is an error
+/// naming its column.
+fn decode_row(
+    row: &mut mysql_async::Row,
+    cols: &[mysql_async::Column],
+    columns: &[String],
+    out: &mut Vec<Value>,
+) -> Result<()> {
+    for (i, col) in cols.iter().enumerate() {
+        let v = row.take(i).unwrap_or(mysql_async::Value::NULL);
+        out.push(from_mysql(v, col).map_err(|message| Error::Decode {
+            column: columns[i].clone(),
+            message,
+        })?);
+    }
+    Ok(())
 }
 
 /// Whether `sql` is an INSERT / REPLACE / UPDATE / DELETE (by its first word).
@@ -506,24 +532,11 @@ impl MyStream<'_> {
         *self.busy = true;
         let row = self.result.next().await;
         *self.busy = false;
-        let row = row.map_err(|e| {
-            let e = classify(e, Some(sql));
-            if e.is_disconnect() {
-                *self.broken = true;
-            }
-            e
-        })?;
-        let Some(mut row) = row else {
+        let Some(mut row) = row.map_err(|e| stream_failed(self.broken, e, sql))? else {
             return Ok(None);
         };
         let mut out = Vec::with_capacity(self.cols.len());
-        for (i, col) in self.cols.iter().enumerate() {
-            let v = row.take(i).unwrap_or(mysql_async::Value::NULL);
-            out.push(from_mysql(v, col).map_err(|message| Error::Decode {
-                column: self.columns[i].clone(),
-                message,
-            })?);
-        }
+        decode_row(&mut row, &self.cols, &self.columns, &mut out)?;
         Ok(Some(out))
     }
 
@@ -539,38 +552,24 @@ impl MyConn {
         sql: &str,
         params: &[Cow<'_, Value>],
     ) -> Result<MyStream<'_>> {
-        let values = params
-            .iter()
-            .map(|p| to_mysql(p))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|message| Error::Database {
-                context: DbContext::new(Some(sql.to_owned()), None, message.clone()),
-                source: message.into(),
-            })?;
-        let p = if values.is_empty() {
-            mysql_async::Params::Empty
-        } else {
-            mysql_async::Params::Positional(values)
-        };
+        let p = params_of(sql, params)?;
         self.conn()?;
         self.busy = true;
         let MyConn {
-            conn, busy, broken, ..
+            conn,
+            busy,
+            broken,
+            names,
+            ..
         } = self;
         let conn = conn
             .as_mut()
             .ok_or_else(|| Error::invalid("the MySQL connection is closed"))?;
         let result = conn.exec_iter(sql, p).await;
         *busy = false;
-        let result = result.map_err(|e| {
-            let e = classify(e, Some(sql));
-            if e.is_disconnect() {
-                *broken = true;
-            }
-            e
-        })?;
+        let result = result.map_err(|e| stream_failed(broken, e, sql))?;
         let cols: Arc<[mysql_async::Column]> = result.columns().unwrap_or_else(|| Arc::from([]));
-        let columns: Arc<[String]> = cols.iter().map(|c| c.name_str().into_owned()).collect();
+        let columns = names.of(sql, &cols);
         Ok(MyStream {
             result,
             cols,

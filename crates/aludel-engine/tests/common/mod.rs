@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use aludel_core::text;
-use aludel_engine::Engine;
+use aludel_engine::{Connection, Engine};
 
 /// A backend under test.
 pub struct Db {
@@ -228,6 +228,28 @@ pub async fn mysql(test: &str, pool: usize) -> Option<Db> {
         table: format!("t_{test}"),
         file: None,
     })
+}
+
+impl Db {
+    /// A connection, after this test's table was dropped and created afresh with
+    /// `columns` (and `rows` inserted, `VALUES` lists), committed.
+    pub async fn fresh_table(&self, columns: &str, rows: &[&str]) -> Connection {
+        let t = &self.table;
+        let mut c = self.engine.connect().await.unwrap();
+        c.execute(&text(format!("DROP TABLE IF EXISTS {t}")))
+            .await
+            .unwrap();
+        c.execute(&text(format!("CREATE TABLE {t} ({columns})")))
+            .await
+            .unwrap();
+        for row in rows {
+            c.execute(&text(format!("INSERT INTO {t} VALUES ({row})")))
+                .await
+                .unwrap();
+        }
+        c.commit().await.unwrap();
+        c
+    }
 }
 
 /// Every backend this run can reach.
