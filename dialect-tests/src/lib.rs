@@ -233,7 +233,7 @@ impl Case {
                     snap,
                     "returns_defaults: {:?}{}",
                     c.returns_defaults(),
-                    if c.statement().returning_rendered() {
+                    if c.returning_rendered() {
                         ""
                     } else {
                         " (to be fetched)"
@@ -256,7 +256,9 @@ impl Case {
                 );
             }
             assert_eq!(
-                c.cache_key(),
+                stmt.compile_statement(&d)
+                    .expect("compile_statement")
+                    .cache_key(),
                 &stmt.cache_key(),
                 "{}: {label}: the compiled statement's key",
                 self.name
@@ -276,7 +278,7 @@ impl Case {
                     self.name
                 );
             }
-            let st = c.statement();
+            let st = &c;
             let kind = if st.kind() == StatementKind::Select || !st.columns().is_empty() {
                 Kind::Query
             } else if st.kind() == StatementKind::Text {

@@ -48,7 +48,7 @@ fn sqlite_versions() {
     let rd = ins.return_defaults().compile(&old).unwrap();
     assert_eq!(rd.sql(), "INSERT INTO users (name) VALUES (?)");
     assert_eq!(rd.returns_defaults(), ["id", "created_at"]);
-    assert!(!rd.statement().returning_rendered());
+    assert!(!rd.returning_rendered());
     // NULLS FIRST is emulated before 3.30, native after.
     let ordered = select(users::id).order_by(users::age.asc().nulls_first());
     assert_eq!(
@@ -129,14 +129,12 @@ fn mariadb_versions() {
         !ins.return_defaults()
             .compile(&m104)
             .unwrap()
-            .statement()
             .returning_rendered()
     );
     assert!(
         ins.return_defaults()
             .compile(&m105)
             .unwrap()
-            .statement()
             .returning_rendered()
     );
     // DELETE ... RETURNING predates INSERT ... RETURNING; UPDATE ... RETURNING does not exist.

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use hashbrown::HashTable;
 
 use super::shape::{Shape, Values, hash_words};
-use super::{BoundSql, CacheKey, CompiledStatement, Params, Statement, compile_stmt};
+use super::{BoundSql, CacheKey, CompiledStatement, KeyFrom, Params, Statement, compile_stmt};
 use crate::dialect::{AsDialect, Dialect};
 use crate::error::CompileError;
 use crate::value::Value;
@@ -218,7 +218,8 @@ impl StatementCache {
             }
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        let (compiled, values) = compile_stmt(stmt.stmt_ref().0, dialect, Some(&shape.key))?;
+        let (compiled, values) =
+            compile_stmt(stmt.stmt_ref().0, dialect, KeyFrom::Words(&shape.key))?;
         // Both walks must agree on the canonical order of values, or a cached statement
         // would bind another statement's values to the wrong placeholders.
         if values.len() != shape.values.len()

@@ -130,15 +130,16 @@ pub trait Statement: sealed::Sealed {
         dialect: &D,
         params: &Params,
     ) -> Result<Compiled, CompileError> {
-        let (statement, values) = compile_stmt(self.stmt_ref().0, dialect.dialect(), None)?;
+        let stmt = self.stmt_ref().0;
+        // A one-off compile keeps no cache key: nothing is cloned or walked for it.
+        let (statement, values) = compile_stmt(stmt, dialect.dialect(), KeyFrom::Unused)?;
         if statement.identity {
             // Placeholders are exactly the values, in order: nothing to render or look up.
-            let params = values.iter().map(|v| (*v).clone()).collect();
-            return Ok(Compiled {
-                statement,
-                sql: None,
-                params,
-            });
+            let mut params = SmallVec::with_capacity(values.len());
+            for v in values.iter() {
+                params.push((*v).clone());
+            }
+            return Ok(Compiled::new(statement, None, params));
         }
         let (sql, params) = {
             let bound = statement.bind(&values, params)?;
@@ -148,11 +149,7 @@ pub trait Statement: sealed::Sealed {
             };
             (sql, bound.params.into_iter().map(Cow::into_owned).collect())
         };
-        Ok(Compiled {
-            statement,
-            sql,
-            params,
-        })
+        Ok(Compiled::new(statement, sql, params))
     }
 
     /// Compiles for `dialect` without binding: the reusable, cacheable form.
@@ -166,7 +163,7 @@ pub trait Statement: sealed::Sealed {
         &self,
         dialect: &D,
     ) -> Result<CompiledStatement, CompileError> {
-        Ok(compile_stmt(self.stmt_ref().0, dialect.dialect(), None)?.0)
+        Ok(compile_stmt(self.stmt_ref().0, dialect.dialect(), KeyFrom::Deferred)?.0)
     }
 
     /// The SQL with every value written inline as a literal, escaped for the dialect
@@ -245,18 +242,34 @@ impl sealed::Sealed for Text {
 }
 impl Statement for Text {}
 
+/// Where a compiled statement's cache key comes from.
+#[derive(Clone, Copy)]
+pub(crate) enum KeyFrom<'k> {
+    /// The caller has the key words (a cache lookup needed them).
+    Words(&'k [u64]),
+    /// Computed from a clone of the statement if asked for.
+    Deferred,
+    /// Never asked for: the statement is bound once and dropped ([`Statement::compile`]).
+    Unused,
+}
+
 /// Compiles `stmt`: the compiled statement and the statement's bound values in
-/// canonical order. `key` is the statement's key words when the caller has them.
+/// canonical order.
 pub(crate) fn compile_stmt<'a>(
     stmt: StmtRef<'a>,
     dialect: Dialect,
-    key: Option<&[u64]>,
+    key: KeyFrom<'_>,
 ) -> Result<(CompiledStatement, shape::Values<'a>), CompileError> {
     let mut w = sql::SqlWriter::new(dialect);
     w.stmt(stmt)?;
     let cache_key = match key {
-        Some(words) => KeySlot::ready(CacheKey::from_words(words)),
-        None => KeySlot::deferred(stmt),
+        KeyFrom::Words(words) => KeySlot::ready(CacheKey::from_words(words)),
+        KeyFrom::Deferred => KeySlot::deferred(stmt),
+        // An empty key: no hashing, no allocation; `Compiled` does not expose it.
+        KeyFrom::Unused => KeySlot::ready(CacheKey {
+            hash: 0,
+            words: Box::default(),
+        }),
     };
     let value_count = w.values.len();
     let identity = !w.expanding
@@ -824,23 +837,48 @@ fn unreachable_slot() -> Result<Cow<'static, Value>, CompileError> {
     })
 }
 
-/// A compiled statement with one statement's values bound: what to send to a driver.
+/// A statement compiled and bound in one go ([`Statement::compile`]): the SQL and
+/// parameters to send to a driver, and what the statement returns.
+///
+/// It is the one-off form: it keeps no cache key and no bind slots. To compile once and
+/// bind many statements of the same shape, use [`Statement::compile_statement`] or a
+/// [`StatementCache`].
 ///
 /// ```
 /// use aludel_core::prelude::*;
 /// let c = select(literal(1i64).in_([1, 2, 3])).compile(&Sqlite).unwrap();
 /// assert_eq!(c.sql(), "SELECT ? IN (?, ?, ?)");
 /// assert_eq!(c.params().len(), 4);
-/// assert_eq!(c.statement().sql(), "SELECT ? IN (__[EXPANDING_1]__)");
 /// ```
 #[derive(Debug)]
 pub struct Compiled {
-    statement: CompiledStatement,
-    sql: Option<String>,
+    sql: String,
     params: SmallVec<[Value; 4]>,
+    dialect: Dialect,
+    kind: StatementKind,
+    columns: SmallVec<[Cow<'static, str>; 4]>,
+    returns_defaults: Vec<String>,
+    returning_rendered: bool,
 }
 
 impl Compiled {
+    /// `statement` bound: `sql` is the re-rendered SQL when binding changed it.
+    fn new(
+        statement: CompiledStatement,
+        sql: Option<String>,
+        params: SmallVec<[Value; 4]>,
+    ) -> Compiled {
+        Compiled {
+            sql: sql.unwrap_or(statement.sql),
+            params,
+            dialect: statement.dialect,
+            kind: statement.kind,
+            columns: statement.columns,
+            returns_defaults: statement.returns_defaults,
+            returning_rendered: statement.returning_rendered,
+        }
+    }
+
     /// The SQL to execute.
     ///
     /// ```
@@ -848,7 +886,7 @@ impl Compiled {
     /// assert_eq!(select(literal(1i64)).compile(&Sqlite).unwrap().sql(), "SELECT ?");
     /// ```
     pub fn sql(&self) -> &str {
-        self.sql.as_deref().unwrap_or(&self.statement.sql)
+        &self.sql
     }
 
     /// The parameters, in placeholder order.
@@ -861,26 +899,49 @@ impl Compiled {
         &self.params
     }
 
-    /// The reusable compiled statement.
+    /// Splits into the SQL and the parameters.
     ///
     /// ```
     /// use aludel_core::prelude::*;
-    /// let c = select(literal(1i64).in_([1, 2])).compile(&Sqlite).unwrap();
-    /// assert_eq!(c.statement().sql(), "SELECT ? IN (__[EXPANDING_1]__)");
+    /// let (sql, params) = select(literal(1i64)).compile(&Sqlite).unwrap().into_parts();
+    /// assert_eq!((sql.as_str(), params), ("SELECT ?", vec![Value::I64(1)]));
     /// ```
-    pub fn statement(&self) -> &CompiledStatement {
-        &self.statement
+    pub fn into_parts(self) -> (String, Vec<Value>) {
+        (self.sql, self.params.into_vec())
     }
 
-    /// The structural cache key of the statement it was compiled from.
+    /// The dialect it was compiled for.
     ///
     /// ```
     /// use aludel_core::prelude::*;
-    /// let s = select(literal(1i64));
-    /// assert_eq!(s.compile(&Sqlite).unwrap().cache_key(), &s.cache_key());
+    /// use aludel_core::Dialect;
+    /// assert_eq!(select(literal(1i64)).compile(&MySql).unwrap().dialect(), Dialect::mysql());
     /// ```
-    pub fn cache_key(&self) -> &CacheKey {
-        self.statement.cache_key()
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The statement kind.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// use aludel_core::StatementKind;
+    /// assert_eq!(text("SELECT 1").compile(&Sqlite).unwrap().kind(), StatementKind::Text);
+    /// ```
+    pub fn kind(&self) -> StatementKind {
+        self.kind
+    }
+
+    /// The names of the result columns (select list or RETURNING); empty for unnamed
+    /// expressions.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let c = select((literal(1i64).label("a"), literal(2i64))).compile(&Sqlite).unwrap();
+    /// assert_eq!(c.columns(), ["a", ""]);
+    /// ```
+    pub fn columns(&self) -> &[Cow<'static, str>] {
+        &self.columns
     }
 
     /// The columns `return_defaults()` asks for.
@@ -892,17 +953,21 @@ impl Compiled {
     /// assert_eq!(c.returns_defaults(), ["id"]);
     /// ```
     pub fn returns_defaults(&self) -> &[String] {
-        &self.statement.returns_defaults
+        &self.returns_defaults
     }
 
-    /// The placeholders of the compiled statement.
+    /// Whether the SQL has a RETURNING clause (false when `return_defaults()` must be
+    /// fetched some other way on this dialect).
     ///
     /// ```
-    /// use aludel_core::prelude::*;
-    /// assert_eq!(select(literal(1i64)).compile(&Sqlite).unwrap().slots().len(), 1);
+    /// use aludel::prelude::*;
+    /// #[derive(Table)] struct T { #[aludel(primary_key)] id: i64, name: String }
+    /// let i = insert(t::table).values(t::name.set("a")).return_defaults();
+    /// assert!(i.compile(&Postgres).unwrap().returning_rendered());
+    /// assert!(!i.compile(&MySql).unwrap().returning_rendered());
     /// ```
-    pub fn slots(&self) -> &[BindSlot] {
-        &self.statement.slots
+    pub fn returning_rendered(&self) -> bool {
+        self.returning_rendered
     }
 }
 

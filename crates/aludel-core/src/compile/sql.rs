@@ -269,11 +269,11 @@ impl<'a> SqlWriter<'a> {
     pub(crate) fn stmt(&mut self, stmt: StmtRef<'a>) -> Result {
         match stmt {
             StmtRef::Select(s) => {
-                self.columns = s
-                    .columns
-                    .iter()
-                    .map(|c| c.exposed_name().unwrap_or_default())
-                    .collect();
+                // A push loop: SmallVec's `collect` costs more than the few names.
+                self.columns.reserve(s.columns.len());
+                for c in s.columns.iter() {
+                    self.columns.push(c.exposed_name().unwrap_or_default());
+                }
                 self.select(s, false)
             }
             StmtRef::Insert(i) => self.insert(i),
@@ -288,7 +288,9 @@ impl<'a> SqlWriter<'a> {
     fn select(&mut self, s: &'a SelectCore, correlate: bool) -> Result {
         let items = resolve_from(s, &self.scopes, correlate)?;
         let mut visible = items.clone();
-        visible.extend(s.joins.iter().map(|j| &j.target));
+        for j in s.joins.iter() {
+            visible.push(&j.target);
+        }
         self.scopes.push(visible, !correlate);
         // SQLite's RETURNING may only name the target's columns, but a subquery there
         // reads its own tables (and correlates with the target, the only outer table).

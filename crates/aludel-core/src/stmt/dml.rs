@@ -553,7 +553,7 @@ impl<Ret> Insert<Ret> {
     /// let my = s.compile(&MySql).unwrap();
     /// assert_eq!(my.sql(), "INSERT INTO users (name) VALUES (?)");
     /// assert_eq!(my.returns_defaults(), ["id", "created_at"]);
-    /// assert!(!my.statement().returning_rendered());
+    /// assert!(!my.returning_rendered());
     /// ```
     pub fn return_defaults(&self) -> Self {
         self.with(|c| c.return_defaults = Some(ReturnDefaults::All))
