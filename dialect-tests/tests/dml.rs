@@ -451,3 +451,213 @@ fn delete_cases() {
             .returning(posts::id),
     );
 }
+
+/// A row that conflicts with the fixture's user 1 on its primary key.
+fn alice_again() -> aludel::Insert {
+    insert(users::table).values((
+        users::id.set(1),
+        users::name.set("alice2"),
+        users::active.set(false),
+    ))
+}
+
+#[test]
+fn upsert_cases() {
+    check(
+        "upsert_do_nothing",
+        &alice_again().on_conflict(users::id).do_nothing(),
+    );
+    check(
+        "upsert_any_conflict_do_nothing",
+        &alice_again().on_any_conflict().do_nothing(),
+    );
+    check(
+        "upsert_do_nothing_new_row",
+        &insert(users::table)
+            .values((
+                users::id.set(50),
+                users::name.set("new"),
+                users::active.set(true),
+            ))
+            .on_conflict(users::id)
+            .do_nothing(),
+    );
+    check(
+        "upsert_do_update_excluded",
+        &alice_again().on_conflict(users::id).do_update((
+            users::name.set(excluded(users::name)),
+            users::active.set(excluded(users::active)),
+        )),
+    );
+    check(
+        "upsert_do_update_existing_and_proposed",
+        &insert(posts::table)
+            .values((
+                posts::id.set(1),
+                posts::user_id.set(1),
+                posts::title.set("Hello"),
+                posts::views.set(5),
+            ))
+            .on_conflict(posts::id)
+            .do_update(posts::views.set(posts::views + excluded(posts::views))),
+    );
+    check(
+        "upsert_do_update_where",
+        &alice_again()
+            .on_conflict(users::id)
+            .do_update(users::name.set(excluded(users::name)))
+            .where_(users::active.and(users::name.ne("admin"))),
+    );
+    check(
+        "upsert_do_update_where_false",
+        &alice_again()
+            .on_conflict(users::id)
+            .do_update(users::name.set(excluded(users::name)))
+            .where_(users::name.eq("nobody")),
+    );
+    check(
+        "upsert_composite_target",
+        &insert(tags::table)
+            .values((tags::post_id.set(1), tags::tag.set("intro")))
+            .on_conflict((tags::post_id, tags::tag))
+            .do_nothing(),
+    );
+    check(
+        "upsert_from_select",
+        &insert(tags::table)
+            .from_select(
+                (tags::post_id, tags::tag),
+                &select((posts::id, literal("news"))),
+            )
+            .on_conflict((tags::post_id, tags::tag))
+            .do_nothing(),
+    );
+    check(
+        "upsert_from_select_where",
+        &insert(tags::table)
+            .from_select(
+                (tags::post_id, tags::tag),
+                &select((posts::id, literal("news"))).where_(posts::views.gt(1)),
+            )
+            .on_conflict((tags::post_id, tags::tag))
+            .do_nothing(),
+    );
+    check(
+        "upsert_returning",
+        &alice_again()
+            .on_conflict(users::id)
+            .do_update(users::name.set(excluded(users::name)))
+            .returning((users::id, users::name, users::active)),
+    );
+    check(
+        "upsert_client_onupdate",
+        &insert(documents::table)
+            .values((documents::id.set(1), documents::title.set("spec v2")))
+            .on_conflict(documents::id)
+            .do_update(documents::title.set(excluded(documents::title))),
+    );
+    check(
+        "upsert_quoting",
+        &insert(order_t::table)
+            .values((order_t::select_.set(1), order_t::group_.set(Some(9))))
+            .on_conflict(order_t::select_)
+            .do_update(order_t::group_.set(excluded(order_t::group_))),
+    );
+}
+
+#[test]
+fn on_duplicate_key_update_cases() {
+    check(
+        "odku_values",
+        &alice_again().on_duplicate_key_update((
+            users::name.set(excluded(users::name)),
+            users::active.set(excluded(users::active)),
+        )),
+    );
+    check(
+        "odku_existing_and_proposed",
+        &insert(posts::table)
+            .values((
+                posts::id.set(1),
+                posts::user_id.set(1),
+                posts::title.set("Hello"),
+                posts::views.set(5),
+            ))
+            .on_duplicate_key_update(posts::views.set(posts::views + excluded(posts::views))),
+    );
+    check(
+        "odku_new_row",
+        &insert(users::table)
+            .values((
+                users::id.set(50),
+                users::name.set("new"),
+                users::active.set(true),
+            ))
+            .on_duplicate_key_update(users::name.set(excluded(users::name))),
+    );
+    check(
+        "odku_from_select",
+        &insert(tags::table)
+            .from_select(
+                (tags::post_id, tags::tag),
+                &select((posts::id, literal("news"))),
+            )
+            .on_duplicate_key_update(tags::tag.set(excluded(tags::tag))),
+    );
+    check(
+        "odku_client_onupdate",
+        &insert(documents::table)
+            .values((documents::id.set(1), documents::title.set("spec v2")))
+            .on_duplicate_key_update(documents::title.set(excluded(documents::title))),
+    );
+    check(
+        "odku_returning",
+        &alice_again()
+            .on_duplicate_key_update(users::name.set(excluded(users::name)))
+            .returning((users::id, users::name)),
+    );
+    check(
+        "odku_quoting",
+        &insert(order_t::table)
+            .values((order_t::select_.set(1), order_t::group_.set(Some(9))))
+            .on_duplicate_key_update(order_t::group_.set(excluded(order_t::group_))),
+    );
+}
+
+#[test]
+fn upsert_errors() {
+    check(
+        "upsert_excluded_outside_upsert",
+        &insert(users::table).values((
+            users::name.set(excluded(users::name)),
+            users::active.set(true),
+        )),
+    );
+    check("upsert_excluded_in_select", &select(excluded(users::name)));
+    check(
+        "upsert_excluded_other_table",
+        &alice_again()
+            .on_conflict(users::id)
+            .do_update(users::name.set(excluded(posts::title))),
+    );
+    check(
+        "upsert_update_without_target",
+        &alice_again()
+            .on_any_conflict()
+            .do_update(users::name.set(excluded(users::name))),
+    );
+    check(
+        "upsert_where_without_do_update",
+        &alice_again().where_(users::active),
+    );
+    check(
+        "upsert_target_of_other_table",
+        &alice_again().on_conflict(posts::id).do_nothing(),
+    );
+    check(
+        "upsert_set_other_table",
+        &alice_again()
+            .on_conflict(users::id)
+            .do_update(posts::title.set("x")),
+    );
+}

@@ -49,12 +49,13 @@ pub use dialect::{Dialect, MariaDb, MySql, Postgres, Sqlite};
 pub use error::CompileError;
 pub use expr::{
     AsExpr, BindValue, Case, Compatible, Expr, ExprMethods, Expression, InOperand, IntoLiteral,
-    Labeled, Node, OrderBy, Predicate, Text, Tuple, bindparam, case, cast, false_, func, inline,
-    literal, not_, null, text, true_, tuple_,
+    Labeled, Node, OrderBy, Predicate, Text, Tuple, bindparam, case, cast, excluded, false_, func,
+    inline, literal, not_, null, text, true_, tuple_,
 };
 pub use schema::{Aliased, Column, DynTable, Table, TableRow};
 pub use stmt::{
-    Assignment, Delete, Insert, Select, Subquery, Update, delete, exists, insert, select, update,
+    Assignment, Delete, Insert, OnConflict, Select, Subquery, Update, delete, exists, insert,
+    select, update,
 };
 pub use types::{DataType, Dyn, SqlType};
 pub use value::Value;
@@ -70,8 +71,8 @@ pub mod prelude {
     pub use crate::compile::{Params, Statement};
     pub use crate::dialect::{MariaDb, MySql, Postgres, Sqlite};
     pub use crate::expr::{
-        AsExpr, Expr, ExprMethods, Expression, Node, Predicate, bindparam, case, cast, false_,
-        func, inline, literal, not_, null, text, true_, tuple_,
+        AsExpr, Expr, ExprMethods, Expression, Node, Predicate, bindparam, case, cast, excluded,
+        false_, func, inline, literal, not_, null, text, true_, tuple_,
     };
     pub use crate::schema::{Column, Table};
     pub use crate::stmt::{Assignment, Select, delete, exists, insert, select, update};

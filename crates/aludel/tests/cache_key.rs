@@ -470,3 +470,66 @@ fn several_rows_without_columns_are_an_error() {
         "INSERT INTO users DEFAULT VALUES"
     );
 }
+
+#[test]
+fn upserts_have_their_own_keys() {
+    let base = || insert(users::table).values((users::id.set(1), users::name.set("a")));
+    let nothing = base().on_conflict(users::id).do_nothing();
+    let update = base()
+        .on_conflict(users::id)
+        .do_update(users::name.set(excluded(users::name)));
+    // Same shape, other values (`same` compiles on every dialect; this is not MySQL's form).
+    let other = insert(users::table)
+        .values((users::id.set(2), users::name.set("b")))
+        .on_conflict(users::id)
+        .do_update(users::name.set(excluded(users::name)));
+    assert_eq!(update.cache_key(), other.cache_key());
+    differ("plain insert vs upsert", &base(), &nothing);
+    differ("do nothing vs do update", &nothing, &update);
+    differ(
+        "conflict target",
+        &nothing,
+        &base().on_conflict((users::id, users::name)).do_nothing(),
+    );
+    differ(
+        "any conflict vs a target",
+        &nothing,
+        &base().on_any_conflict().do_nothing(),
+    );
+    differ(
+        "excluded vs a bound value",
+        &update,
+        &base()
+            .on_conflict(users::id)
+            .do_update(users::name.set("x")),
+    );
+    differ(
+        "excluded vs the existing column",
+        &update,
+        &base()
+            .on_conflict(users::id)
+            .do_update(users::name.set(users::name)),
+    );
+    differ(
+        "with and without a condition",
+        &update,
+        &update.where_(users::id.gt(0)),
+    );
+    differ(
+        "ON CONFLICT vs ON DUPLICATE KEY",
+        &update,
+        &base().on_duplicate_key_update(users::name.set(excluded(users::name))),
+    );
+    // The condition's values follow the update's, in both walks.
+    let cond = update.where_(users::name.ne("z"));
+    let c = cond.compile(&Postgres).unwrap();
+    assert_eq!(
+        c.params(),
+        [Value::I64(1), Value::from("a"), Value::from("z")]
+    );
+    let cache = StatementCache::new(4);
+    let p = cache.prepare(&cond, &Postgres).unwrap();
+    let b = p.bind(&Params::new()).unwrap();
+    assert_eq!(b.sql(), c.sql());
+    assert_eq!(b.params().len(), 3);
+}

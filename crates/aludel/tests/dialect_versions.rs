@@ -193,3 +193,81 @@ fn postgres_supports_every_feature() {
     }
     assert_eq!(Dialect::postgres().kind(), DialectKind::Postgres);
 }
+
+#[test]
+fn upsert_versions() {
+    let ins = insert(users::table).values((users::id.set(1), users::name.set("a")));
+    let up = ins
+        .on_conflict(users::id)
+        .do_update(users::name.set(excluded(users::name)));
+    let odku = ins.on_duplicate_key_update(users::name.set(excluded(users::name)));
+    // ON CONFLICT: PostgreSQL 9.5, SQLite 3.24.
+    for (d, ok) in [
+        (Dialect::postgres().with_version(9, 4, 0), false),
+        (Dialect::postgres().with_version(9, 5, 0), true),
+        (Dialect::sqlite().with_version(3, 23, 0), false),
+        (Dialect::sqlite().with_version(3, 24, 0), true),
+    ] {
+        assert_eq!(d.supports(Feature::OnConflict), ok, "{d}");
+        if !ok {
+            unsupported(
+                &up,
+                d,
+                "INSERT ... ON CONFLICT (on MySQL and MariaDB use on_duplicate_key_update())",
+            );
+        } else {
+            assert!(
+                sql(&up, d)
+                    .unwrap()
+                    .ends_with("ON CONFLICT (id) DO UPDATE SET name = excluded.name")
+            );
+        }
+    }
+    // The proposed row: VALUES(col) before MySQL 8.0.19 and on MariaDB, a row alias after.
+    let my18 = Dialect::mysql().with_version(8, 0, 18);
+    let my19 = Dialect::mysql().with_version(8, 0, 19);
+    assert_eq!(
+        sql(&odku, my18).unwrap(),
+        "INSERT INTO users (id, name) VALUES (?, ?) ON DUPLICATE KEY UPDATE name = VALUES(name)"
+    );
+    assert_eq!(
+        sql(&odku, my19).unwrap(),
+        "INSERT INTO users (id, name) VALUES (?, ?) AS new ON DUPLICATE KEY UPDATE name = new.name"
+    );
+    // A table named `new` gets another alias.
+    #[derive(Table)]
+    #[aludel(name = "new")]
+    struct New {
+        #[aludel(primary_key)]
+        id: i64,
+        n: i32,
+    }
+    let s = insert(new::table)
+        .values((new::id.set(1), new::n.set(1)))
+        .on_duplicate_key_update(new::n.set(new::n + excluded(new::n)));
+    assert_eq!(
+        sql(&s, my19).unwrap(),
+        "INSERT INTO new (id, n) VALUES (?, ?) AS new_row ON DUPLICATE KEY UPDATE n = new.n + new_row.n"
+    );
+    // SQLite has no upsert clause after DEFAULT VALUES.
+    let dv = insert(users::table)
+        .default_values()
+        .on_any_conflict()
+        .do_nothing();
+    unsupported(&dv, Dialect::sqlite(), "ON CONFLICT with DEFAULT VALUES");
+    assert_eq!(
+        sql(&dv, Dialect::postgres()).unwrap(),
+        "INSERT INTO users DEFAULT VALUES ON CONFLICT DO NOTHING"
+    );
+    // Each family's form is refused by the other.
+    unsupported(
+        &odku,
+        Dialect::sqlite(),
+        "INSERT ... ON DUPLICATE KEY UPDATE (on PostgreSQL and SQLite use on_conflict())",
+    );
+    unsupported(
+        &up,
+        Dialect::mariadb(),
+        "INSERT ... ON CONFLICT (on MySQL and MariaDB use on_duplicate_key_update())",
+    );
+}

@@ -128,7 +128,7 @@ fn collect_composite<'a>(n: &'a Node, out: &mut Sources<'a>) {
             }
         }
         N::Label(l) => collect_sources(&l.e, out),
-        N::Scalar(_) | N::Exists(_) | N::Text(_) => {}
+        N::Scalar(_) | N::Exists(_) | N::Text(_) | N::Excluded(_) => {}
     }
 }
 

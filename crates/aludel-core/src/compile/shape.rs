@@ -19,7 +19,7 @@ use super::StmtRef;
 use super::from::{Scopes, Sources, dml_froms, explicit_from, resolve_from};
 use crate::expr::{FuncName, N, Node};
 use crate::schema::{ColumnDef, ColumnRef, Source, TableRef};
-use crate::stmt::{DeleteCore, Distinct, InsertCore, InsertSource, SelectCore, UpdateCore};
+use crate::stmt::{DeleteCore, Distinct, InsertCore, InsertSource, SelectCore, UpdateCore, Upsert};
 use crate::types::DataType;
 use crate::value::Value;
 
@@ -73,12 +73,14 @@ const T_SCALAR: u64 = 24;
 const T_EXISTS: u64 = 25;
 const T_TEXT: u64 = 26;
 const T_NONE: u64 = 27;
+const T_EXCLUDED: u64 = 28;
 const T_SELECT: u64 = 30;
 const T_INSERT: u64 = 31;
 const T_UPDATE: u64 = 32;
 const T_DELETE: u64 = 33;
 const T_TEXT_STMT: u64 = 34;
 const T_UNRESOLVED: u64 = 35;
+const T_UPSERT: u64 = 36;
 
 fn type_word(t: DataType) -> u64 {
     let extra = match t {
@@ -118,7 +120,13 @@ fn refers_to_subquery(n: &Node) -> bool {
 fn composite_refers_to_subquery(n: &Node) -> bool {
     match &n.0 {
         N::Column(c) => matches!(c.source, Source::Subquery(_)),
-        N::Bind(_) | N::Named(_) | N::Inline(_) | N::Null | N::Bool(_) | N::Text(_) => false,
+        N::Bind(_)
+        | N::Named(_)
+        | N::Inline(_)
+        | N::Null
+        | N::Bool(_)
+        | N::Text(_)
+        | N::Excluded(_) => false,
         N::Scalar(s) | N::Exists(s) => select_refers_to_subquery(s),
         N::Binary(b) => refers_to_subquery(&b.l) || refers_to_subquery(&b.r),
         N::Unary(u) => refers_to_subquery(&u.e),
@@ -349,6 +357,14 @@ impl<'a> Shape<'a> {
         self.scopes.pop();
     }
 
+    fn assignments(&mut self, set: &'a [crate::stmt::Assignment]) {
+        self.w(set.len() as u64);
+        for a in set {
+            self.w(u64::from(a.column.index));
+            self.node(&a.value);
+        }
+    }
+
     fn opt(&mut self, n: Option<&'a Node>) {
         match n {
             None => self.w(T_NONE),
@@ -506,6 +522,10 @@ impl<'a> Shape<'a> {
                 self.w(T_TEXT);
                 self.text(t);
             }
+            N::Excluded(c) => {
+                self.w(T_EXCLUDED);
+                self.column(c);
+            }
         }
     }
 
@@ -537,6 +557,27 @@ impl<'a> Shape<'a> {
             InsertSource::DefaultValues => self.w(3),
         }
         self.scopes.push(std::iter::once(&i.target).collect(), true);
+        match i.upsert.as_deref() {
+            None => {}
+            Some(Upsert::OnConflict {
+                target,
+                update,
+                where_,
+            }) => {
+                self.w(T_UPSERT | (target.len() as u64) << 8 | u64::from(update.is_some()) << 40);
+                for c in target.iter() {
+                    self.w(u64::from(*c));
+                }
+                if let Some(set) = update {
+                    self.assignments(set);
+                }
+                self.opt(where_.as_ref());
+            }
+            Some(Upsert::DuplicateKey { set }) => {
+                self.w(T_UPSERT | 1 << 41);
+                self.assignments(set);
+            }
+        }
         self.nodes(i.returning.as_slice());
         self.scopes.pop();
     }

@@ -19,7 +19,7 @@ use crate::expr::{BinOp, FuncName, N, Node, UnOp};
 use crate::schema::{ClientDefault, ColumnRef, Source, TableDef, TableRef};
 use crate::stmt::{
     DeleteCore, Distinct, InsertCore, InsertSource, JoinKind, LockStrength, LockWait, SelectCore,
-    UpdateCore,
+    UpdateCore, Upsert,
 };
 use crate::types::DataType;
 
@@ -65,6 +65,22 @@ pub(crate) struct SqlWriter<'a> {
     /// Client-side defaults that the next SELECT appends to its select list (INSERT ...
     /// SELECT), with their columns' types.
     select_extra: Vec<(ClientDefault, DataType)>,
+    /// Inside an upsert's update: how `excluded(col)` is written, and the INSERT's target.
+    excluded: Option<(ProposedRow, &'a Source)>,
+    /// The next SELECT writes `WHERE true` if it has no WHERE (SQLite's INSERT ... SELECT
+    /// ... ON CONFLICT, whose parser would otherwise read ON as a join constraint).
+    force_where: bool,
+}
+
+/// How an upsert's update refers to the proposed row.
+#[derive(Clone, Copy)]
+enum ProposedRow {
+    /// `excluded.col` (PostgreSQL, SQLite).
+    Excluded,
+    /// `VALUES(col)` (MariaDB, MySQL before 8.0.19, INSERT ... SELECT on MySQL).
+    Values,
+    /// `alias.col` after `INSERT ... VALUES (..) AS alias` (MySQL >= 8.0.19).
+    Alias(&'static str),
 }
 
 /// Appends `n` in decimal without the formatting machinery.
@@ -143,6 +159,8 @@ impl<'a> SqlWriter<'a> {
             returning_rendered: false,
             inline: None,
             select_extra: Vec::new(),
+            excluded: None,
+            force_where: false,
         }
     }
 
@@ -311,6 +329,7 @@ impl<'a> SqlWriter<'a> {
 
     fn select_body(&mut self, s: &'a SelectCore, items: &Sources<'a>) -> Result {
         let extra = std::mem::take(&mut self.select_extra);
+        let force_where = std::mem::take(&mut self.force_where);
         let qualify = std::mem::replace(&mut self.qualify, true);
         self.sql.push_str("SELECT ");
         match &s.distinct {
@@ -379,6 +398,8 @@ impl<'a> SqlWriter<'a> {
         if let Some(w) = &s.where_ {
             self.sql.push_str(" WHERE ");
             self.expr(w, P_TEXT, true)?;
+        } else if force_where {
+            self.sql.push_str(" WHERE true");
         }
         if !s.group_by.is_empty() {
             self.sql.push_str(" GROUP BY ");
@@ -766,7 +787,44 @@ impl<'a> SqlWriter<'a> {
                 Ok(())
             }
             N::Text(t) => self.text(t),
+            N::Excluded(c) => self.excluded(c),
         }
+    }
+
+    /// `excluded(col)`: the proposed row of the upsert being rendered.
+    fn excluded(&mut self, c: &'a ColumnRef) -> Result {
+        let Some((form, target)) = self.excluded else {
+            return Err(CompileError::invalid(
+                "excluded() refers to the row an upsert proposes; use it only in on_conflict(..).do_update(..), its where_(), or on_duplicate_key_update(..)",
+            ));
+        };
+        let def = match (c.def(), &c.source) {
+            (Some(def), Source::Table(_)) if c.source.same(target) => def,
+            _ => {
+                return Err(CompileError::invalid(format!(
+                    "excluded({}) is not a column of the INSERT's table {}",
+                    c.name().unwrap_or("?"),
+                    target.exposed_name()
+                )));
+            }
+        };
+        match form {
+            ProposedRow::Excluded => {
+                self.sql.push_str("excluded.");
+                self.d.ident_masked(&mut self.sql, &def.name, def.quote);
+            }
+            ProposedRow::Values => {
+                self.sql.push_str("VALUES(");
+                self.d.ident_masked(&mut self.sql, &def.name, def.quote);
+                self.sql.push(')');
+            }
+            ProposedRow::Alias(alias) => {
+                self.sql.push_str(alias);
+                self.sql.push('.');
+                self.d.ident_masked(&mut self.sql, &def.name, def.quote);
+            }
+        }
+        Ok(())
     }
 
     fn column(&mut self, c: &'a ColumnRef) -> Result {
@@ -1278,10 +1336,24 @@ impl<'a> SqlWriter<'a> {
             })
             .filter_map(|(idx, c)| c.default.as_ref().map(|d| (idx, d)))
             .collect();
+        let select_source = matches!(i.source, InsertSource::Select { .. });
+        // What insert_source writes as `DEFAULT VALUES` / `() VALUES ()`.
+        let default_values = defaults.is_empty()
+            && match &i.source {
+                InsertSource::Values { columns, .. } => columns.is_empty(),
+                InsertSource::DefaultValues => true,
+                _ => false,
+            };
+        self.force_where =
+            select_source && i.upsert.is_some() && self.d.kind() == DialectKind::Sqlite;
         self.scopes.push(Sources::new(), true);
         let r = self.insert_source(i, table, &defaults);
+        self.force_where = false;
         self.scopes.pop();
         r?;
+        if let Some(u) = i.upsert.as_deref() {
+            self.upsert(i, table, u, select_source, default_values)?;
+        }
         self.returning(&i.returning, &i.target, &[], Feature::InsertReturning)?;
         if i.return_defaults.is_some() {
             let cols: Vec<String> = table
@@ -1300,6 +1372,88 @@ impl<'a> SqlWriter<'a> {
             self.return_defaults(cols, Feature::InsertReturning)?;
         }
         Ok(())
+    }
+
+    /// `ON CONFLICT ...` / `ON DUPLICATE KEY UPDATE ...`, after the values.
+    fn upsert(
+        &mut self,
+        i: &'a InsertCore,
+        table: &TableDef,
+        u: &'a Upsert,
+        select_source: bool,
+        default_values: bool,
+    ) -> Result {
+        match u {
+            Upsert::OnConflict {
+                target,
+                update,
+                where_,
+            } => {
+                self.d.require(Feature::OnConflict)?;
+                if default_values && self.d.kind() == DialectKind::Sqlite {
+                    return Err(self.d.unsupported("ON CONFLICT with DEFAULT VALUES"));
+                }
+                self.sql.push_str(" ON CONFLICT");
+                if !target.is_empty() {
+                    self.column_list(table, target.iter().map(|c| usize::from(*c)))?;
+                }
+                let Some(set) = update else {
+                    self.sql.push_str(" DO NOTHING");
+                    return Ok(());
+                };
+                if target.is_empty() {
+                    return Err(CompileError::invalid(
+                        "ON CONFLICT DO UPDATE needs a conflict target: use on_conflict(columns) instead of on_any_conflict()",
+                    ));
+                }
+                self.sql.push_str(" DO UPDATE SET ");
+                self.with_excluded(i, ProposedRow::Excluded, |w| {
+                    w.assignment_list(set, table, false)?;
+                    if let Some(cond) = where_ {
+                        w.sql.push_str(" WHERE ");
+                        w.expr(cond, P_TEXT, true)?;
+                    }
+                    Ok(())
+                })
+            }
+            Upsert::DuplicateKey { set } => {
+                self.d.require(Feature::OnDuplicateKeyUpdate)?;
+                let form = if self.d.supports(Feature::InsertRowAlias)
+                    && !select_source
+                    && !default_values
+                {
+                    let alias = if table.name.eq_ignore_ascii_case("new") {
+                        "new_row"
+                    } else {
+                        "new"
+                    };
+                    self.sql.push_str(" AS ");
+                    self.sql.push_str(alias);
+                    ProposedRow::Alias(alias)
+                } else {
+                    ProposedRow::Values
+                };
+                self.sql.push_str(" ON DUPLICATE KEY UPDATE ");
+                self.with_excluded(i, form, |w| w.assignment_list(set, table, false))
+            }
+        }
+    }
+
+    /// Runs `f` where the INSERT's target is in scope and `excluded(col)` is allowed.
+    fn with_excluded(
+        &mut self,
+        i: &'a InsertCore,
+        form: ProposedRow,
+        f: impl FnOnce(&mut Self) -> Result,
+    ) -> Result {
+        let mut visible: Sources<'a> = Sources::new();
+        visible.push(&i.target);
+        self.scopes.push(visible, true);
+        let saved = self.excluded.replace((form, &i.target));
+        let r = f(self);
+        self.excluded = saved;
+        self.scopes.pop();
+        r
     }
 
     fn insert_source(
@@ -1538,7 +1692,18 @@ impl<'a> SqlWriter<'a> {
     }
 
     fn set_clause(&mut self, u: &'a UpdateCore, table: &TableDef, qualify_target: bool) -> Result {
-        for (i, a) in u.set.iter().enumerate() {
+        self.assignment_list(u.set.as_slice(), table, qualify_target)
+    }
+
+    /// `col = value, ...`, then `col = ?` for each client-side `onupdate` column not
+    /// assigned (UPDATE SET, an upsert's update).
+    fn assignment_list(
+        &mut self,
+        set: &'a [crate::stmt::Assignment],
+        table: &TableDef,
+        qualify_target: bool,
+    ) -> Result {
+        for (i, a) in set.iter().enumerate() {
             if i > 0 {
                 self.sql.push_str(", ");
             }
@@ -1558,7 +1723,7 @@ impl<'a> SqlWriter<'a> {
         }
         for (idx, c) in table.columns.iter().enumerate() {
             let Some(d) = &c.onupdate else { continue };
-            if u.set.iter().any(|a| usize::from(a.column.index) == idx) {
+            if set.iter().any(|a| usize::from(a.column.index) == idx) {
                 continue;
             }
             self.sql.push_str(", ");

@@ -141,6 +141,13 @@ pub enum Feature {
     RowValues,
     /// LIMIT inside an `IN (SELECT ...)` subquery.
     LimitInInSubquery,
+    /// `INSERT ... ON CONFLICT` (PostgreSQL >= 9.5, SQLite >= 3.24).
+    OnConflict,
+    /// `INSERT ... ON DUPLICATE KEY UPDATE` (MySQL, MariaDB).
+    OnDuplicateKeyUpdate,
+    /// A row alias for the proposed row in `ON DUPLICATE KEY UPDATE`
+    /// (`INSERT ... VALUES (..) AS new`, MySQL >= 8.0.19); `VALUES(col)` elsewhere.
+    InsertRowAlias,
 }
 
 impl Feature {
@@ -169,6 +176,13 @@ impl Feature {
             Feature::DeleteUsing => "DELETE ... USING (multi-table DELETE)",
             Feature::RowValues => "row values ((a, b) IN ...)",
             Feature::LimitInInSubquery => "LIMIT in an IN (SELECT ...) subquery",
+            Feature::OnConflict => {
+                "INSERT ... ON CONFLICT (on MySQL and MariaDB use on_duplicate_key_update())"
+            }
+            Feature::OnDuplicateKeyUpdate => {
+                "INSERT ... ON DUPLICATE KEY UPDATE (on PostgreSQL and SQLite use on_conflict())"
+            }
+            Feature::InsertRowAlias => "a row alias in INSERT ... ON DUPLICATE KEY UPDATE",
         }
     }
 }
@@ -294,7 +308,10 @@ impl Dialect {
         use DialectKind::*;
         let v = &self.version;
         match (feature, self.kind) {
+            (Feature::OnDuplicateKeyUpdate | Feature::InsertRowAlias, Postgres | Sqlite) => false,
+            (Feature::OnConflict, Postgres) => v.at_least(9, 5, 0),
             (_, Postgres) => true,
+            (Feature::OnConflict, Sqlite) => v.at_least(3, 24, 0),
             (
                 Feature::InsertReturning | Feature::UpdateReturning | Feature::DeleteReturning,
                 Sqlite,
@@ -310,6 +327,8 @@ impl Dialect {
             (Feature::DeleteReturning, MariaDb) => v.at_least(10, 0, 5),
             (Feature::LockNoWait, MariaDb) => v.at_least(10, 3, 0),
             (Feature::LockSkipLocked, MariaDb) => v.at_least(10, 6, 0),
+            (Feature::OnDuplicateKeyUpdate, MySql | MariaDb) => true,
+            (Feature::InsertRowAlias, MySql) => v.at_least(8, 0, 19),
             (Feature::LockNoWait | Feature::LockSkipLocked | Feature::LockOf, MySql) => {
                 v.at_least(8, 0, 1)
             }

@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use crate::schema::ColumnRef;
+use crate::schema::{Column, ColumnRef};
 use crate::stmt::SelectCore;
 use crate::types::{DataType, SqlType};
 use crate::value::Value;
@@ -73,6 +73,9 @@ pub(crate) enum N {
     Scalar(Arc<SelectCore>),
     Exists(Arc<SelectCore>),
     Text(Arc<text::TextNode>),
+    /// The row proposed for insertion, in an upsert's update: `excluded.col` (PostgreSQL,
+    /// SQLite), `VALUES(col)` or a row alias (MySQL, MariaDB).
+    Excluded(ColumnRef),
 }
 
 /// An anonymous bound value with the SQL type of its context.
@@ -255,7 +258,7 @@ impl Node {
     /// The SQL type the node is known to have, where that is cheap to tell.
     pub(crate) fn data_type(&self) -> DataType {
         match &self.0 {
-            N::Column(c) => c.def().map_or(DataType::Any, |d| d.data_type),
+            N::Column(c) | N::Excluded(c) => c.def().map_or(DataType::Any, |d| d.data_type),
             N::Bind(b) => b.ty,
             N::Named(n) => n.ty,
             N::Cast(c) => c.ty,
@@ -466,6 +469,28 @@ pub fn bindparam<T: SqlType>(name: impl Into<Cow<'static, str>>) -> Expr<T> {
         name: name.into(),
         ty: T::DATA_TYPE,
     }))))
+}
+
+/// The value the INSERT proposed for `column`, for use in an upsert's update
+/// ([`OnConflict::do_update`](crate::stmt::OnConflict::do_update),
+/// [`Insert::on_duplicate_key_update`](crate::Insert::on_duplicate_key_update)):
+/// `excluded.col` on PostgreSQL and SQLite, `VALUES(col)` on MariaDB and MySQL before
+/// 8.0.19, the row alias `new.col` on later MySQL. Anywhere else it is a compile error.
+///
+/// ```
+/// use aludel::prelude::*;
+/// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
+/// let up = insert(users::table)
+///     .values((users::id.set(1), users::name.set("ed")))
+///     .on_conflict(users::id)
+///     .do_update(users::name.set(excluded(users::name)));
+/// assert_eq!(
+///     up.compile(&Postgres).unwrap().sql(),
+///     "INSERT INTO users (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name"
+/// );
+/// ```
+pub fn excluded<T: SqlType>(column: Column<T>) -> Expr<T> {
+    Expr::new(Node(N::Excluded(column.col)))
 }
 
 /// A typed SQL `NULL`.

@@ -266,6 +266,20 @@ pub(crate) enum ReturnDefaults {
     All,
 }
 
+/// What an INSERT does with a row that conflicts with an existing one.
+pub(crate) enum Upsert {
+    /// `ON CONFLICT [(target)] DO NOTHING | DO UPDATE SET .. [WHERE ..]` (PostgreSQL,
+    /// SQLite). `target` holds column indices of the table (empty: any conflict);
+    /// `update` is `None` for DO NOTHING.
+    OnConflict {
+        target: Arc<[u16]>,
+        update: Option<Arc<[Assignment]>>,
+        where_: Option<Node>,
+    },
+    /// `ON DUPLICATE KEY UPDATE ..` (MySQL, MariaDB).
+    DuplicateKey { set: Arc<[Assignment]> },
+}
+
 #[derive(Clone)]
 pub(crate) struct InsertCore {
     pub(crate) table: TableRef,
@@ -274,6 +288,7 @@ pub(crate) struct InsertCore {
     pub(crate) source: InsertSource,
     pub(crate) returning: List<Node>,
     pub(crate) return_defaults: Option<ReturnDefaults>,
+    pub(crate) upsert: Option<Arc<Upsert>>,
     /// A construction mistake, reported when compiling.
     pub(crate) invalid: Option<Arc<str>>,
 }
@@ -346,6 +361,7 @@ pub fn insert(table: impl IntoTarget) -> Insert<()> {
         source: InsertSource::Unset,
         returning: List::default(),
         return_defaults: None,
+        upsert: None,
         invalid: None,
     })
 }
@@ -557,6 +573,228 @@ impl<Ret> Insert<Ret> {
     /// ```
     pub fn return_defaults(&self) -> Self {
         self.with(|c| c.return_defaults = Some(ReturnDefaults::All))
+    }
+
+    /// Starts an upsert for PostgreSQL and SQLite: what to do when a row conflicts with an
+    /// existing one on the unique index or primary key made of `target` (one column or a
+    /// tuple of columns of the table). Finish it with [`OnConflict::do_nothing`] or
+    /// [`OnConflict::do_update`]. MySQL and MariaDB have
+    /// [`Insert::on_duplicate_key_update`] instead; each form is a compile error on the
+    /// other dialects.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
+    /// let s = insert(users::table)
+    ///     .values((users::id.set(1), users::name.set("ed")))
+    ///     .on_conflict(users::id)
+    ///     .do_nothing();
+    /// assert_eq!(s.compile(&Sqlite).unwrap().sql(), "INSERT INTO users (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING");
+    /// assert!(s.compile(&MySql).is_err());
+    /// ```
+    pub fn on_conflict<C: InsertColumns>(&self, target: C) -> OnConflict<Ret> {
+        let mut cols = Vec::new();
+        target.push_columns(&mut cols);
+        let mut target: Vec<u16> = Vec::with_capacity(cols.len());
+        for c in &cols {
+            let own = matches!(&c.source, Source::Table(t) if t.same(&self.core.table));
+            if !own || c.def().is_none() {
+                return OnConflict {
+                    insert: self.invalid(
+                        format!(
+                            "ON CONFLICT target: column {} of {} is not a column of table {}",
+                            c.name().unwrap_or("?"),
+                            c.source.describe(),
+                            self.core.table.def().qualified_name()
+                        )
+                        .into(),
+                    ),
+                    target: Arc::from([]),
+                };
+            }
+            if !target.contains(&c.index) {
+                target.push(c.index);
+            }
+        }
+        OnConflict {
+            insert: self.clone(),
+            target: target.into(),
+        }
+    }
+
+    /// Starts an upsert that applies to a conflict on any unique index or primary key:
+    /// only [`OnConflict::do_nothing`] can follow (an update needs a target).
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
+    /// let s = insert(users::table).values((users::id.set(1), users::name.set("ed"))).on_any_conflict().do_nothing();
+    /// assert_eq!(s.compile(&Postgres).unwrap().sql(), "INSERT INTO users (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+    /// ```
+    pub fn on_any_conflict(&self) -> OnConflict<Ret> {
+        OnConflict {
+            insert: self.clone(),
+            target: Arc::from([]),
+        }
+    }
+
+    /// The condition of an upsert's update (`ON CONFLICT ... DO UPDATE SET ... WHERE
+    /// cond`): conflicting rows for which it is false are left as they are (and not
+    /// returned). Only valid after [`OnConflict::do_update`]; a compile error otherwise.
+    /// Calling it again adds a condition with AND.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
+    /// let s = insert(users::table)
+    ///     .values((users::id.set(1), users::name.set("ed")))
+    ///     .on_conflict(users::id)
+    ///     .do_update(users::name.set(excluded(users::name)))
+    ///     .where_(users::name.ne("admin"));
+    /// assert_eq!(
+    ///     s.compile(&Sqlite).unwrap().sql(),
+    ///     "INSERT INTO users (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE users.name <> ?"
+    /// );
+    /// ```
+    pub fn where_(&self, cond: impl Predicate) -> Self {
+        let cond = cond.into_predicate();
+        match self.core.upsert.as_deref() {
+            Some(Upsert::OnConflict {
+                target,
+                update: Some(update),
+                where_,
+            }) => {
+                let upsert = Upsert::OnConflict {
+                    target: target.clone(),
+                    update: Some(update.clone()),
+                    where_: Some(match where_ {
+                        Some(w) => Node::and(w.clone(), cond),
+                        None => cond,
+                    }),
+                };
+                self.with(|c| c.upsert = Some(Arc::new(upsert)))
+            }
+            _ => self.invalid(
+                "where_() on an INSERT is the condition of ON CONFLICT ... DO UPDATE; call it after .on_conflict(..).do_update(..)".into(),
+            ),
+        }
+    }
+
+    /// MySQL / MariaDB upsert: `INSERT ... ON DUPLICATE KEY UPDATE set`, applied when the
+    /// row would duplicate a primary key or unique index. Use [`excluded`](crate::expr::excluded)
+    /// for the proposed values (`VALUES(col)`, or the row alias on MySQL >= 8.0.19).
+    /// Client-side `onupdate` columns not in `set` are updated too. A compile error on
+    /// PostgreSQL and SQLite (they have [`Insert::on_conflict`]).
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
+    /// let s = insert(users::table)
+    ///     .values((users::id.set(1), users::name.set("ed")))
+    ///     .on_duplicate_key_update(users::name.set(excluded(users::name)));
+    /// assert_eq!(
+    ///     s.compile(&MariaDb).unwrap().sql(),
+    ///     "INSERT INTO users (id, name) VALUES (?, ?) ON DUPLICATE KEY UPDATE name = VALUES(name)"
+    /// );
+    /// assert_eq!(
+    ///     s.compile(&MySql).unwrap().sql(),
+    ///     "INSERT INTO users (id, name) VALUES (?, ?) AS new ON DUPLICATE KEY UPDATE name = new.name"
+    /// );
+    /// assert!(s.compile(&Postgres).is_err());
+    /// ```
+    pub fn on_duplicate_key_update(&self, set: impl Assignments) -> Self {
+        let mut a = Vec::new();
+        set.push_assignments(&mut a);
+        if a.is_empty() {
+            return self.invalid("on_duplicate_key_update() with no assignments".into());
+        }
+        if let Err(msg) = check_assignments(&self.core.table, "ON DUPLICATE KEY UPDATE", &a) {
+            return self.invalid(msg);
+        }
+        let upsert = Upsert::DuplicateKey { set: a.into() };
+        self.with(|c| c.upsert = Some(Arc::new(upsert)))
+    }
+}
+
+/// An upsert being built: [`Insert::on_conflict`] followed by [`OnConflict::do_nothing`]
+/// or [`OnConflict::do_update`].
+///
+/// ```
+/// use aludel::prelude::*;
+/// # #[derive(Table)] struct Tags { #[aludel(primary_key)] post_id: i64, #[aludel(primary_key)] tag: String, n: i32 }
+/// let oc = insert(tags::table)
+///     .values((tags::post_id.set(1), tags::tag.set("rust"), tags::n.set(1)))
+///     .on_conflict((tags::post_id, tags::tag));
+/// let bump = oc.do_update(tags::n.set(tags::n + excluded(tags::n)));
+/// assert_eq!(
+///     bump.compile(&Postgres).unwrap().sql(),
+///     "INSERT INTO tags (post_id, tag, n) VALUES ($1, $2, $3) ON CONFLICT (post_id, tag) DO UPDATE SET n = tags.n + excluded.n"
+/// );
+/// ```
+pub struct OnConflict<Ret = ()> {
+    insert: Insert<Ret>,
+    target: Arc<[u16]>,
+}
+
+impl<Ret> Clone for OnConflict<Ret> {
+    fn clone(&self) -> Self {
+        OnConflict {
+            insert: self.insert.clone(),
+            target: self.target.clone(),
+        }
+    }
+}
+
+impl<Ret> OnConflict<Ret> {
+    /// `ON CONFLICT ... DO NOTHING`: a conflicting row is skipped (and not returned by
+    /// RETURNING).
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
+    /// let s = insert(users::table).values((users::id.set(1), users::name.set("ed"))).on_conflict(users::id).do_nothing();
+    /// assert_eq!(s.compile(&Postgres).unwrap().sql(), "INSERT INTO users (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING");
+    /// ```
+    pub fn do_nothing(&self) -> Insert<Ret> {
+        let upsert = Upsert::OnConflict {
+            target: self.target.clone(),
+            update: None,
+            where_: None,
+        };
+        self.insert.with(|c| c.upsert = Some(Arc::new(upsert)))
+    }
+
+    /// `ON CONFLICT (target) DO UPDATE SET set`: the existing row is updated instead.
+    /// Use [`excluded`](crate::expr::excluded) for the values the INSERT proposed, the
+    /// table's columns for the existing row. Client-side `onupdate` columns not in `set`
+    /// are updated too, as in an UPDATE. Add a condition with [`Insert::where_`].
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
+    /// let s = insert(users::table)
+    ///     .values((users::id.set(1), users::name.set("ed")))
+    ///     .on_conflict(users::id)
+    ///     .do_update(users::name.set(excluded(users::name)));
+    /// assert_eq!(s.compile(&Sqlite).unwrap().sql(), "INSERT INTO users (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name");
+    /// ```
+    pub fn do_update(&self, set: impl Assignments) -> Insert<Ret> {
+        let mut a = Vec::new();
+        set.push_assignments(&mut a);
+        if a.is_empty() {
+            return self
+                .insert
+                .invalid("ON CONFLICT DO UPDATE with no assignments; use do_nothing()".into());
+        }
+        if let Err(msg) = check_assignments(&self.insert.core.table, "ON CONFLICT DO UPDATE", &a) {
+            return self.insert.invalid(msg);
+        }
+        let upsert = Upsert::OnConflict {
+            target: self.target.clone(),
+            update: Some(a.into()),
+            where_: None,
+        };
+        self.insert.with(|c| c.upsert = Some(Arc::new(upsert)))
     }
 }
 

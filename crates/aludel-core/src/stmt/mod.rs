@@ -15,10 +15,10 @@ mod dml;
 mod select;
 
 pub use dml::{
-    AssignableTo, Assignment, Assignments, Delete, Insert, InsertColumns, IntoTarget, Update,
-    delete, insert, update,
+    AssignableTo, Assignment, Assignments, Delete, Insert, InsertColumns, IntoTarget, OnConflict,
+    Update, delete, insert, update,
 };
-pub(crate) use dml::{DeleteCore, InsertCore, InsertSource, UpdateCore};
+pub(crate) use dml::{DeleteCore, InsertCore, InsertSource, UpdateCore, Upsert};
 pub use select::SelectCore;
 pub(crate) use select::{Distinct, Join, JoinKind, Lock, LockStrength, LockWait};
 pub use select::{
