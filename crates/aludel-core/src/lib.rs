@@ -42,8 +42,8 @@ pub mod types;
 pub mod value;
 
 pub use compile::{
-    BindSlot, BoundSql, CacheKey, Compiled, CompiledStatement, Params, Prepared, SlotSource,
-    Statement, StatementCache, StatementKind,
+    BindSlot, BoundSql, CacheKey, Compiled, CompiledStatement, DefaultsFetch, KeyValue, Params,
+    Prepared, SlotSource, Statement, StatementCache, StatementKind,
 };
 pub use dialect::{Dialect, MariaDb, MySql, Postgres, Sqlite};
 pub use error::CompileError;

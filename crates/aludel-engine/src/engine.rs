@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aludel_core::compile::Params;
+use aludel_core::dialect::Version;
 use aludel_core::{Dialect, Statement, StatementCache, Value};
 use deadpool::managed::{self, Metrics, Object, Pool, PoolError, RecycleResult, TimeoutType};
 
@@ -384,6 +385,7 @@ struct Manager {
     cache: Arc<StatementCache>,
     isolation: IsolationLevel,
     pre_ping: bool,
+    server_version: Option<Version>,
 }
 
 impl managed::Manager for Manager {
@@ -392,6 +394,10 @@ impl managed::Manager for Manager {
 
     async fn create(&self) -> Result<Session<AnyDriver>> {
         let (mut driver, dialect) = AnyDriver::open(&self.backend).await?;
+        let dialect = match self.server_version {
+            Some(v) => dialect.with_version(v.major, v.minor, v.patch),
+            None => dialect,
+        };
         driver.apply_isolation(self.isolation).await?;
         let mut session = Session::new(driver, dialect, self.cache.clone());
         session.isolation = self.isolation;
@@ -463,9 +469,31 @@ pub struct EngineBuilder {
     cache_size: usize,
     isolation: IsolationLevel,
     pre_ping: bool,
+    server_version: Option<Version>,
 }
 
 impl EngineBuilder {
+    /// Compiles for this server version instead of the one the server reports: SQL
+    /// that an older server of the fleet (a replica not yet upgraded) also accepts, or a
+    /// test of an older version's code path (`return_defaults()` without RETURNING) on a
+    /// newer server.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use aludel_core::dialect::Version;
+    /// let e = aludel_engine::Engine::builder("sqlite::memory:")
+    ///     .server_version(Version::new(3, 30, 0))
+    ///     .build()
+    ///     .await
+    ///     .unwrap();
+    /// assert_eq!(e.dialect().version(), Version::new(3, 30, 0));
+    /// # });
+    /// ```
+    pub fn server_version(mut self, version: Version) -> Self {
+        self.server_version = Some(version);
+        self
+    }
+
     /// The most connections the pool holds (default: 10; 1 for `sqlite::memory:`, whose
     /// database exists only on its one connection).
     ///
@@ -563,6 +591,7 @@ impl EngineBuilder {
             cache: cache.clone(),
             isolation: self.isolation,
             pre_ping: self.pre_ping,
+            server_version: self.server_version,
         };
         let pool = Pool::builder(manager)
             .max_size(self.max_size.unwrap_or(default_size))
@@ -656,6 +685,7 @@ impl Engine {
             cache_size: 512,
             isolation: IsolationLevel::Default,
             pre_ping: false,
+            server_version: None,
         }
     }
 

@@ -26,6 +26,20 @@ pub struct ResultSet {
     /// Row-major values.
     values: Vec<Value>,
     rows_affected: u64,
+    /// The auto-increment id the server reported for an INSERT (MySQL, SQLite).
+    insert_id: Option<u64>,
+    /// What `return_defaults()` brought back.
+    defaults: Option<Box<Defaults>>,
+}
+
+/// The rows of generated values a `return_defaults()` statement brought back.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Defaults {
+    columns: Arc<[String]>,
+    /// Row-major values.
+    values: Vec<Value>,
+    /// The primary-key columns among `columns`.
+    primary_key: Vec<String>,
 }
 
 impl ResultSet {
@@ -34,7 +48,143 @@ impl ResultSet {
             columns,
             values,
             rows_affected,
+            insert_id: None,
+            defaults: None,
         }
+    }
+
+    /// Records the server's auto-increment id for the statement.
+    pub(crate) fn with_insert_id(mut self, id: Option<u64>) -> Self {
+        self.insert_id = id;
+        self
+    }
+
+    /// The server's auto-increment id for the INSERT, if it reported one.
+    pub(crate) fn insert_id(&self) -> Option<u64> {
+        self.insert_id
+    }
+
+    /// Turns this statement's rows (RETURNING of `return_defaults()`) into its returned
+    /// defaults; the result then has no rows of its own.
+    pub(crate) fn rows_into_defaults(mut self, primary_key: &[String]) -> Self {
+        let columns = std::mem::take(&mut self.columns);
+        let values = std::mem::take(&mut self.values);
+        self.defaults = Some(Box::new(Defaults {
+            columns,
+            values,
+            primary_key: primary_key.to_vec(),
+        }));
+        self
+    }
+
+    /// Takes `fetched`'s rows (the follow-up SELECT of `return_defaults()`) as this
+    /// result's returned defaults.
+    pub(crate) fn set_defaults(&mut self, fetched: ResultSet, primary_key: &[String]) {
+        self.defaults = Some(Box::new(Defaults {
+            columns: fetched.columns,
+            values: fetched.values,
+            primary_key: primary_key.to_vec(),
+        }));
+    }
+
+    /// The generated values `return_defaults()` brought back for the (first) row:
+    /// primary key, server defaults, client defaults, `onupdate` / `server_onupdate`
+    /// columns, as column name -> value. `None` without `return_defaults()`, or when no
+    /// row was written (an UPDATE that matched nothing).
+    ///
+    /// ```
+    /// # use aludel_engine::blocking::Connection;
+    /// use aludel::prelude::*;
+    /// #[derive(Table)]
+    /// struct Notes { #[aludel(primary_key)] id: i64, body: String,
+    ///                #[aludel(server_default = "'draft'")] state: String }
+    /// let mut conn = Connection::open("sqlite::memory:").unwrap();
+    /// conn.execute(&text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'draft')")).unwrap();
+    /// let r = conn.execute(&insert(notes::table).values(notes::body.set("hi")).return_defaults()).unwrap();
+    /// let d = r.returned_defaults().unwrap();
+    /// assert_eq!(d.get("id"), Some(&Value::I64(1)));
+    /// assert_eq!(d.get("state"), Some(&Value::from("draft")));
+    /// assert_eq!(r.inserted_primary_key(), Some(vec![Value::I64(1)]));
+    /// ```
+    pub fn returned_defaults(&self) -> Option<Mapping> {
+        self.returned_defaults_rows().into_iter().next()
+    }
+
+    /// Like [`ResultSet::returned_defaults`], one mapping per written row (a multi-row
+    /// INSERT with RETURNING, `execute_many`), in input order.
+    ///
+    /// ```
+    /// # use aludel_engine::blocking::Connection;
+    /// use aludel::prelude::*;
+    /// #[derive(Table)]
+    /// struct Notes { #[aludel(primary_key)] id: i64, body: String }
+    /// let mut conn = Connection::open("sqlite::memory:").unwrap();
+    /// conn.execute(&text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")).unwrap();
+    /// let s = insert(notes::table).values_many(["a", "b"].map(|b| notes::body.set(b))).return_defaults();
+    /// let ids: Vec<_> = conn.execute(&s).unwrap().returned_defaults_rows().iter().map(|m| m.get("id").cloned()).collect();
+    /// assert_eq!(ids, [Some(Value::I64(1)), Some(Value::I64(2))]);
+    /// ```
+    pub fn returned_defaults_rows(&self) -> Vec<Mapping> {
+        let Some(d) = &self.defaults else {
+            return Vec::new();
+        };
+        let width = d.columns.len();
+        if width == 0 {
+            return Vec::new();
+        }
+        d.values
+            .chunks(width)
+            .map(|row| Mapping {
+                columns: d.columns.clone(),
+                values: row.to_vec(),
+            })
+            .collect()
+    }
+
+    /// The (first) row's returned defaults decoded into `T`, in the order of the
+    /// statement's `returns_defaults()` columns (table order).
+    ///
+    /// ```
+    /// # use aludel_engine::blocking::Connection;
+    /// use aludel::prelude::*;
+    /// #[derive(Table)]
+    /// struct Notes { #[aludel(primary_key)] id: i64, body: String,
+    ///                #[aludel(server_default = "'draft'")] state: String }
+    /// let mut conn = Connection::open("sqlite::memory:").unwrap();
+    /// conn.execute(&text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'draft')")).unwrap();
+    /// let r = conn.execute(&insert(notes::table).values(notes::body.set("hi")).return_defaults()).unwrap();
+    /// let (id, state): (i64, String) = r.returned_defaults_as().unwrap().unwrap();
+    /// assert_eq!((id, state.as_str()), (1, "draft"));
+    /// ```
+    pub fn returned_defaults_as<T: FromRow>(&self) -> Result<Option<T>> {
+        let Some(d) = &self.defaults else {
+            return Ok(None);
+        };
+        let width = d.columns.len();
+        if width == 0 || d.values.len() < width {
+            return Ok(None);
+        }
+        let mut values = d.values[..width].to_vec();
+        T::from_row(&mut RowValues::new(&d.columns, &mut values)).map(Some)
+    }
+
+    /// The primary key of the (first) row `return_defaults()` wrote, in the table's
+    /// key-column order.
+    ///
+    /// ```
+    /// # use aludel_engine::blocking::Connection;
+    /// use aludel::prelude::*;
+    /// #[derive(Table)]
+    /// struct Notes { #[aludel(primary_key)] id: i64, body: String }
+    /// let mut conn = Connection::open("sqlite::memory:").unwrap();
+    /// conn.execute(&text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")).unwrap();
+    /// let r = conn.execute(&insert(notes::table).values(notes::body.set("x")).return_defaults()).unwrap();
+    /// assert_eq!(r.inserted_primary_key(), Some(vec![Value::I64(1)]));
+    /// ```
+    pub fn inserted_primary_key(&self) -> Option<Vec<Value>> {
+        let d = self.defaults.as_ref()?;
+        let row = self.returned_defaults()?;
+        d.primary_key.iter().map(|k| row.get(k).cloned()).collect()
     }
 
     /// Appends the rows and the affected-row count of another execution of the same
@@ -49,6 +199,12 @@ impl ResultSet {
             self.values.extend(other.values);
         }
         self.rows_affected += other.rows_affected;
+        self.insert_id = other.insert_id.or(self.insert_id);
+        match (&mut self.defaults, other.defaults) {
+            (Some(mine), Some(theirs)) => mine.values.extend(theirs.values),
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
     }
 
     /// The result's column names.

@@ -22,11 +22,14 @@
 //! ```
 
 mod cache;
+mod defaults;
 mod from;
 mod shape;
 mod sql;
 
 pub use cache::{Prepared, StatementCache};
+pub use defaults::{DefaultsFetch, KeyValue};
+pub(crate) use defaults::{insert_default_columns, update_default_columns};
 
 use smallvec::SmallVec;
 use std::borrow::Cow;
@@ -209,6 +212,31 @@ pub trait Statement: sealed::Sealed {
     fn bind_values(&self) -> Vec<&Value> {
         Shape::of(self.stmt_ref().0).values.into_vec()
     }
+
+    /// For `return_defaults()` on a dialect without the RETURNING it needs (MySQL,
+    /// MariaDB's UPDATE, SQLite before 3.35): how to read the generated values back after
+    /// running the statement, by primary key, in the same transaction. `None` when there
+    /// is nothing to fetch (no `return_defaults()`, or RETURNING does it). An error when
+    /// the row could not be identified afterwards (several rows, INSERT ... SELECT, an
+    /// UPDATE whose WHERE does not pin the primary key, ...): check it before executing.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String,
+    /// #   #[aludel(onupdate = "now")] state: String }
+    /// let ok = update(users::table).set(users::name.set("x")).where_(users::id.eq(3)).return_defaults();
+    /// let f = ok.return_defaults_fetch(&MariaDb, &Params::new()).unwrap().unwrap();
+    /// assert_eq!(f.compile(&MariaDb, None).unwrap().sql(), "SELECT users.id, users.state FROM users WHERE users.id = ?");
+    /// let vague = update(users::table).set(users::name.set("x")).where_(users::name.eq("a")).return_defaults();
+    /// assert!(vague.return_defaults_fetch(&MariaDb, &Params::new()).is_err());
+    /// ```
+    fn return_defaults_fetch<D: AsDialect + ?Sized>(
+        &self,
+        dialect: &D,
+        params: &Params,
+    ) -> Result<Option<DefaultsFetch>, CompileError> {
+        defaults::defaults_fetch(self.stmt_ref().0, dialect.dialect(), params)
+    }
 }
 
 impl<R> sealed::Sealed for Select<R> {
@@ -296,6 +324,7 @@ pub(crate) fn compile_stmt<'a>(
         cache_key,
         columns: w.columns,
         returns_defaults: w.returns_defaults,
+        primary_key: w.primary_key,
         returning_rendered: w.returning_rendered,
     };
     Ok((statement, w.values))
@@ -539,6 +568,7 @@ pub struct CompiledStatement {
     cache_key: KeySlot,
     columns: SmallVec<[Cow<'static, str>; 4]>,
     returns_defaults: Vec<String>,
+    primary_key: Vec<String>,
     returning_rendered: bool,
 }
 
@@ -682,6 +712,19 @@ impl CompiledStatement {
     /// ```
     pub fn returns_defaults(&self) -> &[String] {
         &self.returns_defaults
+    }
+
+    /// With `return_defaults()`: the names of the table's primary-key columns (they are
+    /// among [`CompiledStatement::returns_defaults`]); empty otherwise.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
+    /// let c = insert(users::table).values(users::name.set("a")).return_defaults().compile_statement(&Postgres).unwrap();
+    /// assert_eq!(c.primary_key(), ["id"]);
+    /// ```
+    pub fn primary_key(&self) -> &[String] {
+        &self.primary_key
     }
 
     /// Whether the SQL has a RETURNING clause (false when `return_defaults()` must be

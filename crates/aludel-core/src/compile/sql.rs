@@ -59,6 +59,8 @@ pub(crate) struct SqlWriter<'a> {
     pub(crate) columns: SmallVec<[Cow<'static, str>; 4]>,
     /// Columns return_defaults() asks for.
     pub(crate) returns_defaults: Vec<String>,
+    /// With return_defaults(): the table's primary-key columns.
+    pub(crate) primary_key: Vec<String>,
     pub(crate) returning_rendered: bool,
     /// Literal mode: values are written inline (named parameters from these).
     inline: Option<&'a super::Params>,
@@ -156,6 +158,7 @@ impl<'a> SqlWriter<'a> {
             expanding: false,
             columns: SmallVec::new(),
             returns_defaults: Vec::new(),
+            primary_key: Vec::new(),
             returning_rendered: false,
             inline: None,
             select_extra: Vec::new(),
@@ -1356,20 +1359,8 @@ impl<'a> SqlWriter<'a> {
         }
         self.returning(&i.returning, &i.target, &[], Feature::InsertReturning)?;
         if i.return_defaults.is_some() {
-            let cols: Vec<String> = table
-                .columns
-                .iter()
-                .enumerate()
-                .filter(|(idx, c)| {
-                    c.primary_key
-                        || ((c.server_default.is_some()
-                            || c.default.is_some()
-                            || table.autoincrement_column().is_some_and(|(a, _)| a == *idx))
-                            && !given.iter().any(|g| usize::from(*g) == *idx))
-                })
-                .map(|(_, c)| c.name.to_string())
-                .collect();
-            self.return_defaults(cols, Feature::InsertReturning)?;
+            let cols = super::insert_default_columns(table, given);
+            self.return_defaults(table, &cols, Feature::InsertReturning)?;
         }
         Ok(())
     }
@@ -1590,19 +1581,32 @@ impl<'a> SqlWriter<'a> {
         r
     }
 
-    fn return_defaults(&mut self, cols: Vec<String>, feature: Feature) -> Result {
-        if self.d.supports(feature) && !cols.is_empty() {
+    /// `return_defaults()`: RETURNING the columns `cols` (table indices) where the
+    /// dialect has it; their names are recorded either way.
+    fn return_defaults(&mut self, table: &TableDef, cols: &[usize], feature: Feature) -> Result {
+        let names: Vec<String> = cols
+            .iter()
+            .filter_map(|i| table.columns.get(*i))
+            .map(|c| c.name.to_string())
+            .collect();
+        if self.d.supports(feature) && !names.is_empty() {
             self.sql.push_str(" RETURNING ");
-            for (i, c) in cols.iter().enumerate() {
+            for (i, c) in names.iter().enumerate() {
                 if i > 0 {
                     self.sql.push_str(", ");
                 }
                 self.ident(c);
             }
             self.returning_rendered = true;
-            self.columns = cols.iter().map(|c| Cow::Owned(c.clone())).collect();
+            self.columns = names.iter().map(|c| Cow::Owned(c.clone())).collect();
         }
-        self.returns_defaults = cols;
+        self.primary_key = table
+            .columns
+            .iter()
+            .filter(|c| c.primary_key)
+            .map(|c| c.name.to_string())
+            .collect();
+        self.returns_defaults = names;
         Ok(())
     }
 
@@ -1640,18 +1644,8 @@ impl<'a> SqlWriter<'a> {
         self.returning(&u.returning, &u.target, &froms, Feature::UpdateReturning)?;
         if u.return_defaults.is_some() {
             let table = u.table.def();
-            let cols: Vec<String> = table
-                .columns
-                .iter()
-                .enumerate()
-                .filter(|(idx, c)| {
-                    c.primary_key
-                        || ((c.onupdate.is_some() || c.server_onupdate.is_some())
-                            && !u.set.iter().any(|a| usize::from(a.column.index) == *idx))
-                })
-                .map(|(_, c)| c.name.to_string())
-                .collect();
-            self.return_defaults(cols, Feature::UpdateReturning)?;
+            let cols = super::update_default_columns(table, u.set.as_slice());
+            self.return_defaults(table, &cols, Feature::UpdateReturning)?;
         }
         Ok(())
     }

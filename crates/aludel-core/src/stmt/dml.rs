@@ -554,10 +554,13 @@ impl<Ret> Insert<Ret> {
         })
     }
 
-    /// Asks for every server-generated value back: the primary key and every column with
-    /// a default or server default that the statement does not set. Rendered as RETURNING
-    /// where the dialect has it; elsewhere the compiled statement lists the columns for the
-    /// engine to fetch ([`CompiledStatement::returns_defaults`](crate::CompiledStatement::returns_defaults)).
+    /// Asks for every generated value back: the primary key and every column the
+    /// statement does not set that has a default, a server default, auto-increment or
+    /// `server_onupdate`. Rendered as RETURNING where the dialect has it; elsewhere the
+    /// compiled statement lists the columns
+    /// ([`CompiledStatement::returns_defaults`](crate::CompiledStatement::returns_defaults))
+    /// and [`Statement::return_defaults_fetch`](crate::Statement::return_defaults_fetch)
+    /// gives the SELECT that reads them back by primary key (the engine runs it).
     ///
     /// ```
     /// use aludel::prelude::*;

@@ -182,7 +182,60 @@ impl<D: Driver> Session<D> {
         self.prologue().await?;
         let started = Instant::now();
         let prepared = self.cache.prepare(stmt, &self.dialect)?;
+        if !prepared.statement().returns_defaults().is_empty() {
+            return self.run_defaults(stmt, &prepared, params, started).await;
+        }
         self.run_prepared(&prepared, params, started).await
+    }
+
+    /// Runs a `return_defaults()` statement: its RETURNING rows become the returned
+    /// defaults, or, where the dialect has no RETURNING for it, the generated values are
+    /// read back by primary key in the same transaction (the key checked first, so that
+    /// a statement whose row could not be found again is not run at all).
+    async fn run_defaults<S: Statement + ?Sized>(
+        &mut self,
+        stmt: &S,
+        prepared: &Prepared<'_>,
+        params: &Params,
+        started: Instant,
+    ) -> Result<ResultSet> {
+        let st = prepared.statement();
+        if st.returning_rendered() {
+            let r = self.run_prepared(prepared, params, started).await?;
+            return Ok(r.rows_into_defaults(st.primary_key()));
+        }
+        let fetch = stmt.return_defaults_fetch(&self.dialect, params)?;
+        let mut r = self.run_prepared(prepared, params, started).await?;
+        let Some(fetch) = fetch else {
+            return Ok(r);
+        };
+        if r.rows_affected() == 0 {
+            // Nothing written (an UPDATE that matched no row): nothing to read back.
+            return Ok(r);
+        }
+        let select = fetch.compile(&self.dialect, r.insert_id())?;
+        let args: Vec<Cow<'_, Value>> = select.params().iter().map(Cow::Borrowed).collect();
+        let started = Instant::now();
+        self.state.start_io();
+        let fetched = self.driver.run(select.sql(), &args).await;
+        self.state.end_io();
+        if let Err(e) = &fetched
+            && e.is_disconnect()
+        {
+            self.state.disconnected();
+        }
+        tracing::debug!(
+            target: "aludel::sql",
+            dialect = %self.dialect,
+            sql = select.sql(),
+            params = args.len(),
+            cache_hit = false,
+            elapsed_us = started.elapsed().as_micros() as u64,
+            ok = fetched.is_ok(),
+            "statement"
+        );
+        r.set_defaults(fetched?, st.primary_key());
+        Ok(r)
     }
 
     /// Executes a statement once per parameter set, in order, with one cache lookup
@@ -200,8 +253,14 @@ impl<D: Driver> Session<D> {
         let mut out = ResultSet::default();
         // After the prologue, only an error (which ends the loop) changes the
         // transaction state: the sets need no prologue of their own.
+        let defaults = !prepared.statement().returns_defaults().is_empty();
         for params in sets {
-            out.append(self.run_prepared(&prepared, params, started).await?);
+            let r = if defaults {
+                self.run_defaults(stmt, &prepared, params, started).await?
+            } else {
+                self.run_prepared(&prepared, params, started).await?
+            };
+            out.append(r);
             started = Instant::now();
         }
         Ok(out)

@@ -440,8 +440,9 @@ impl MyConn {
         let cols: Arc<[mysql_async::Column]> = result.columns().unwrap_or_else(|| Arc::from([]));
         if cols.is_empty() {
             let n = result.affected_rows();
+            let id = result.last_insert_id();
             result.drop_result().await.map_err(err)?;
-            return Ok(ResultSet::new(Arc::from([]), Vec::new(), n));
+            return Ok(ResultSet::new(Arc::from([]), Vec::new(), n).with_insert_id(id));
         }
         let columns = names.of(sql, &cols);
         let mut out = Vec::new();

@@ -267,7 +267,13 @@ pub(crate) fn run_stmt(lite: &mut Lite, sql: &str, params: &[Cow<'_, Value>]) ->
     let mut width = stmt.column_count();
     if width == 0 && !may_change {
         let n = stmt.raw_execute().map_err(err)?;
-        return Ok(ResultSet::new(Arc::from([]), Vec::new(), n as u64));
+        drop(stmt);
+        // The rowid of the last INSERT (only meaningful after one; read by the
+        // return_defaults() fetch on SQLite before 3.35).
+        let id = u64::try_from(conn.last_insert_rowid())
+            .ok()
+            .filter(|_| n > 0);
+        return Ok(ResultSet::new(Arc::from([]), Vec::new(), n as u64).with_insert_id(id));
     }
     let cached = (!may_change).then(|| columns_of(columns, sql, &stmt));
     let readonly = stmt.readonly();
