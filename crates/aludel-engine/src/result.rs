@@ -53,7 +53,8 @@ impl ResultSet {
         }
     }
 
-    /// Records the server's auto-increment id for the statement.
+    /// Records the server's auto-increment id for the statement (MySQL, SQLite).
+    #[cfg_attr(not(any(feature = "sqlite", feature = "mysql")), allow(dead_code))]
     pub(crate) fn with_insert_id(mut self, id: Option<u64>) -> Self {
         self.insert_id = id;
         self
