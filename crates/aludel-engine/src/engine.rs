@@ -386,6 +386,7 @@ struct Manager {
     isolation: IsolationLevel,
     pre_ping: bool,
     server_version: Option<Version>,
+    batch_rows: usize,
 }
 
 impl managed::Manager for Manager {
@@ -400,6 +401,7 @@ impl managed::Manager for Manager {
         };
         driver.apply_isolation(self.isolation).await?;
         let mut session = Session::new(driver, dialect, self.cache.clone());
+        session.batch_rows = self.batch_rows;
         session.isolation = self.isolation;
         session.state.autocommit = self.isolation == IsolationLevel::Autocommit;
         Ok(session)
@@ -470,9 +472,25 @@ pub struct EngineBuilder {
     isolation: IsolationLevel,
     pre_ping: bool,
     server_version: Option<Version>,
+    batch_rows: usize,
 }
 
 impl EngineBuilder {
+    /// The most rows [`Connection::execute_many`] puts in one multi-row INSERT (default
+    /// 1000); fewer when the driver's bind-parameter limit (PostgreSQL 32,767, SQLite
+    /// 32,766, MySQL 65,535) is reached first.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let e = aludel_engine::Engine::builder("sqlite::memory:").insert_batch_rows(500).build().await.unwrap();
+    /// # let _ = e;
+    /// # });
+    /// ```
+    pub fn insert_batch_rows(mut self, rows: usize) -> Self {
+        self.batch_rows = rows.max(1);
+        self
+    }
+
     /// Compiles for this server version instead of the one the server reports: SQL
     /// that an older server of the fleet (a replica not yet upgraded) also accepts, or a
     /// test of an older version's code path (`return_defaults()` without RETURNING) on a
@@ -592,6 +610,7 @@ impl EngineBuilder {
             isolation: self.isolation,
             pre_ping: self.pre_ping,
             server_version: self.server_version,
+            batch_rows: self.batch_rows,
         };
         let pool = Pool::builder(manager)
             .max_size(self.max_size.unwrap_or(default_size))
@@ -686,6 +705,7 @@ impl Engine {
             isolation: IsolationLevel::Default,
             pre_ping: false,
             server_version: None,
+            batch_rows: crate::driver::DEFAULT_BATCH_ROWS,
         }
     }
 
@@ -892,7 +912,15 @@ impl Connection {
 
     /// Executes a statement once per parameter set (compiled once), in the autobegun
     /// transaction; the affected-row counts are summed and rows it returns
-    /// (RETURNING) come back in the order of the sets. Stops at the first error.
+    /// (RETURNING, `return_defaults()`) come back in the order of the sets. Stops at the
+    /// first error.
+    ///
+    /// A single-row `INSERT ... VALUES` is sent as multi-row INSERTs ("insert many
+    /// values"): up to [`EngineBuilder::insert_batch_rows`] rows per statement, fewer
+    /// where the driver's bind-parameter limit comes first. With RETURNING, rows are put
+    /// back in input order by the auto-increment key it returns; an INSERT that returns
+    /// rows without that key, or whose `return_defaults()` needs a follow-up SELECT
+    /// (MySQL), runs once per set instead.
     ///
     /// ```
     /// use aludel_core::prelude::*;

@@ -65,6 +65,27 @@ impl ResultSet {
         self.insert_id
     }
 
+    /// Sorts the rows by the integer in column `k` (the auto-increment key of a
+    /// multi-row INSERT's RETURNING: insertion order, which is input order).
+    pub(crate) fn sort_rows_by_int(&mut self, k: usize) {
+        let width = self.columns.len();
+        if width == 0 || k >= width || self.values.len() <= width {
+            return;
+        }
+        let key = |row: &[Value]| match &row[k] {
+            Value::I64(v) => *v,
+            Value::I32(v) => i64::from(*v),
+            Value::I16(v) => i64::from(*v),
+            _ => i64::MAX,
+        };
+        let mut rows: Vec<&[Value]> = self.values.chunks(width).collect();
+        if rows.windows(2).all(|w| key(w[0]) <= key(w[1])) {
+            return;
+        }
+        rows.sort_by_key(|r| key(r));
+        self.values = rows.into_iter().flatten().cloned().collect();
+    }
+
     /// Turns this statement's rows (RETURNING of `return_defaults()`) into its returned
     /// defaults; the result then has no rows of its own.
     pub(crate) fn rows_into_defaults(mut self, primary_key: &[String]) -> Self {

@@ -95,3 +95,52 @@ fn statements_and_transaction_control_are_traced() {
         }
     });
 }
+
+/// `execute_many` of a single-row INSERT sends one multi-row INSERT per batch (here
+/// 2,500 rows in batches of 1,000: three statements), not one per row.
+#[test]
+fn execute_many_inserts_in_batches() {
+    use aludel::prelude::*;
+    #[derive(Table)]
+    #[aludel(name = "eng_batches", ident = "batches")]
+    struct Batches {
+        #[aludel(primary_key)]
+        id: i64,
+        n: i64,
+    }
+    let events = Events::default();
+    let _guard = tracing::subscriber::set_default(events.clone());
+    rt().block_on(async {
+        for db in backends("tracing_batches", 1).await {
+            let mut c = db.engine.connect().await.unwrap();
+            c.execute(&text("DROP TABLE IF EXISTS eng_batches"))
+                .await
+                .unwrap();
+            c.execute(&text(
+                "CREATE TABLE eng_batches (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)",
+            ))
+            .await
+            .unwrap();
+            c.commit().await.unwrap();
+            events.0.lock().unwrap().clear();
+            let one = insert(batches::table).values((
+                batches::id.set(bindparam::<i64>("id")),
+                batches::n.set(bindparam::<i64>("n")),
+            ));
+            let sets: Vec<Params> = (0..2500i64)
+                .map(|i| Params::new().set("id", i).set("n", i * 2))
+                .collect();
+            let r = c.execute_many(&one, &sets).await.unwrap();
+            assert_eq!(r.rows_affected(), 2500, "{}", db.name);
+            c.commit().await.unwrap();
+            let seen = events.0.lock().unwrap().clone();
+            let inserts: Vec<&String> = seen
+                .iter()
+                .filter(|e| e.contains("message=statement") && e.contains("sql=INSERT"))
+                .collect();
+            assert_eq!(inserts.len(), 3, "{}: {} INSERTs", db.name, inserts.len());
+            assert!(inserts[0].contains("params=2000"), "{}", db.name);
+            assert!(inserts[2].contains("params=1000"), "{}", db.name);
+        }
+    });
+}

@@ -325,6 +325,8 @@ pub(crate) fn compile_stmt<'a>(
         columns: w.columns,
         returns_defaults: w.returns_defaults,
         primary_key: w.primary_key,
+        values_row: w.values_row,
+        insert_order: w.insert_order,
         returning_rendered: w.returning_rendered,
     };
     Ok((statement, w.values))
@@ -569,6 +571,8 @@ pub struct CompiledStatement {
     columns: SmallVec<[Cow<'static, str>; 4]>,
     returns_defaults: Vec<String>,
     primary_key: Vec<String>,
+    values_row: Option<sql::ValuesRow>,
+    insert_order: Option<usize>,
     returning_rendered: bool,
 }
 
@@ -736,6 +740,158 @@ impl CompiledStatement {
     /// ```
     pub fn returning_rendered(&self) -> bool {
         self.returning_rendered
+    }
+
+    /// Whether this is a single-row `INSERT ... VALUES` that can be sent for many
+    /// parameter sets as one multi-row INSERT ([`CompiledStatement::bind_rows`]): its row
+    /// has no expanding list, and nothing outside the row takes a named parameter.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
+    /// let one = insert(users::table).values(users::name.set(bindparam::<String>("n")));
+    /// assert!(one.compile_statement(&Sqlite).unwrap().batchable());
+    /// assert!(!select(users::id).compile_statement(&Sqlite).unwrap().batchable());
+    /// ```
+    pub fn batchable(&self) -> bool {
+        let Some(row) = &self.values_row else {
+            return false;
+        };
+        !self.expanding
+            && row.slots.0 == 0
+            && self.slots[row.slots.1..]
+                .iter()
+                .all(|s| !matches!(s.source, SlotSource::Named(_)))
+    }
+
+    /// For a [batchable](CompiledStatement::batchable) INSERT: the placeholders of one
+    /// row, and those of the rest of the statement (an upsert's update, RETURNING).
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
+    /// let s = insert(users::table).values((users::id.set(1), users::name.set("a")));
+    /// assert_eq!(s.compile_statement(&Postgres).unwrap().row_params(), Some((2, 0)));
+    /// ```
+    pub fn row_params(&self) -> Option<(usize, usize)> {
+        let row = self.values_row.as_ref()?;
+        let per_row = row.slots.1 - row.slots.0;
+        Some((per_row, self.slots.len() - per_row))
+    }
+
+    /// The result column (RETURNING) whose values increase in insertion order: the
+    /// auto-increment primary key when the INSERT does not give it. Rows of a multi-row
+    /// INSERT come back in input order when sorted by it.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
+    /// let s = insert(users::table).values(users::name.set("a")).return_defaults();
+    /// assert_eq!(s.compile_statement(&Postgres).unwrap().insert_order(), Some(0));
+    /// ```
+    pub fn insert_order(&self) -> Option<usize> {
+        self.insert_order
+    }
+
+    /// Binds a [batchable](CompiledStatement::batchable) single-row INSERT for one row
+    /// per parameter set in `sets`: the SQL of a multi-row `INSERT ... VALUES (..), (..)`
+    /// and its parameters. `values` are the statement's own ([`Statement::bind_values`]);
+    /// each row takes its named parameters from its set, and client-side defaults are
+    /// computed for each row.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
+    /// let s = insert(users::table).values(users::name.set(bindparam::<String>("n")));
+    /// let c = s.compile_statement(&Postgres).unwrap();
+    /// let sets = [Params::new().set("n", "a"), Params::new().set("n", "b")];
+    /// let b = c.bind_rows(&s.bind_values(), &sets).unwrap();
+    /// assert_eq!(b.sql(), "INSERT INTO users (name) VALUES ($1::TEXT), ($2::TEXT)");
+    /// assert_eq!(b.params().len(), 2);
+    /// ```
+    pub fn bind_rows<'a>(
+        &'a self,
+        values: &[&'a Value],
+        sets: &[Params],
+    ) -> Result<BoundSql<'a>, CompileError> {
+        let (Some(row), true) = (self.values_row, self.batchable()) else {
+            return Err(CompileError::invalid(
+                "bind_rows(): not a single-row INSERT ... VALUES without expanding lists",
+            ));
+        };
+        if values.len() != self.value_count {
+            return Err(CompileError::BindMismatch {
+                message: format!(
+                    "{} values given, the statement's shape has {}",
+                    values.len(),
+                    self.value_count
+                ),
+            });
+        }
+        if sets.is_empty() {
+            return Err(CompileError::invalid("bind_rows(): no parameter sets"));
+        }
+        let pg = self.dialect.kind() == crate::dialect::DialectKind::Postgres;
+        let row_len = row.text.1 - row.text.0;
+        let mut out = String::with_capacity(self.sql.len() + (row_len + 2) * (sets.len() - 1) + 8);
+        let mut params: SmallVec<[Cow<'a, Value>; 8]> =
+            SmallVec::with_capacity(self.slots.len() * sets.len());
+        let mut n = 0u32;
+        let mut placeholder = |out: &mut String| {
+            if pg {
+                n += 1;
+                out.push('$');
+                sql::push_number(out, n);
+            } else {
+                out.push('?');
+            }
+        };
+        let value = |slot: &BindSlot,
+                     set: Option<&Params>|
+         -> Result<Cow<'a, Value>, CompileError> {
+            Ok(match &slot.source {
+                SlotSource::Value(i) => {
+                    Cow::Borrowed(values.get(*i).copied().ok_or_else(|| {
+                        CompileError::BindMismatch {
+                            message: format!("no value #{i}"),
+                        }
+                    })?)
+                }
+                SlotSource::Named(name) => match set {
+                    Some(p) => Cow::Owned(p.lookup(name)?.clone()),
+                    None => return Err(CompileError::invalid("a named parameter outside the row")),
+                },
+                SlotSource::ClientDefault(d) => Cow::Owned(d.evaluate()),
+                SlotSource::Expanding { .. } => unreachable_slot()?,
+            })
+        };
+        out.push_str(&self.sql[..row.text.0]);
+        let row_slots = &self.slots[row.slots.0..row.slots.1];
+        for (r, set) in sets.iter().enumerate() {
+            if r > 0 {
+                out.push_str(", ");
+            }
+            let mut last = row.text.0;
+            for slot in row_slots {
+                out.push_str(self.sql.get(last..slot.range.0).unwrap_or(""));
+                last = slot.range.1;
+                placeholder(&mut out);
+                params.push(value(slot, Some(set))?);
+            }
+            out.push_str(self.sql.get(last..row.text.1).unwrap_or(""));
+        }
+        let mut last = row.text.1;
+        for slot in &self.slots[row.slots.1..] {
+            out.push_str(self.sql.get(last..slot.range.0).unwrap_or(""));
+            last = slot.range.1;
+            placeholder(&mut out);
+            params.push(value(slot, None)?);
+        }
+        out.push_str(self.sql.get(last..).unwrap_or(""));
+        Ok(BoundSql {
+            sql: Cow::Owned(out),
+            params,
+        })
     }
 
     /// Binds a statement's values (from [`Statement::bind_values`]) and named parameters:

@@ -61,6 +61,11 @@ pub(crate) struct SqlWriter<'a> {
     pub(crate) returns_defaults: Vec<String>,
     /// With return_defaults(): the table's primary-key columns.
     pub(crate) primary_key: Vec<String>,
+    /// A single-row INSERT ... VALUES: where its row is (for multi-row batches).
+    pub(crate) values_row: Option<ValuesRow>,
+    /// The result column (RETURNING) whose values increase in insertion order: the
+    /// auto-increment key the INSERT does not give.
+    pub(crate) insert_order: Option<usize>,
     pub(crate) returning_rendered: bool,
     /// Literal mode: values are written inline (named parameters from these).
     inline: Option<&'a super::Params>,
@@ -72,6 +77,13 @@ pub(crate) struct SqlWriter<'a> {
     /// The next SELECT writes `WHERE true` if it has no WHERE (SQLite's INSERT ... SELECT
     /// ... ON CONFLICT, whose parser would otherwise read ON as a join constraint).
     force_where: bool,
+}
+
+/// The row of a single-row INSERT ... VALUES: its text `(..)` and its slots, as ranges.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ValuesRow {
+    pub(crate) text: (usize, usize),
+    pub(crate) slots: (usize, usize),
 }
 
 /// How an upsert's update refers to the proposed row.
@@ -159,6 +171,8 @@ impl<'a> SqlWriter<'a> {
             columns: SmallVec::new(),
             returns_defaults: Vec::new(),
             primary_key: Vec::new(),
+            values_row: None,
+            insert_order: None,
             returning_rendered: false,
             inline: None,
             select_extra: Vec::new(),
@@ -1362,6 +1376,21 @@ impl<'a> SqlWriter<'a> {
             let cols = super::insert_default_columns(table, given);
             self.return_defaults(table, &cols, Feature::InsertReturning)?;
         }
+        // The auto-increment key, generated in insertion order, orders the rows a
+        // multi-row INSERT returns (RETURNING itself promises no order).
+        if let Some((auto, col)) = table.autoincrement_column()
+            && col.primary_key
+            && table.columns.iter().filter(|c| c.primary_key).count() == 1
+            && !given.iter().any(|g| usize::from(*g) == auto)
+        {
+            self.insert_order = if i.return_defaults.is_some() {
+                self.columns.iter().position(|c| *c == *col.name)
+            } else {
+                i.returning.iter().position(|n| {
+                    matches!(&n.0, N::Column(c) if usize::from(c.index) == auto && c.source.same(&i.target))
+                })
+            };
+        }
         Ok(())
     }
 
@@ -1467,6 +1496,8 @@ impl<'a> SqlWriter<'a> {
                         .chain(defaults.iter().map(|(idx, _)| *idx)),
                 )?;
                 self.sql.push_str(" VALUES ");
+                let single = rows.len() == columns.len();
+                let (text_start, slots_start) = (self.sql.len(), self.slots.len());
                 for (r, row) in rows.chunks(columns.len()).enumerate() {
                     if r > 0 {
                         self.sql.push_str(", ");
@@ -1483,6 +1514,12 @@ impl<'a> SqlWriter<'a> {
                         self.default_slot(d)?;
                     }
                     self.sql.push(')');
+                }
+                if single && self.inline.is_none() {
+                    self.values_row = Some(ValuesRow {
+                        text: (text_start, self.sql.len()),
+                        slots: (slots_start, self.slots.len()),
+                    });
                 }
                 Ok(())
             }

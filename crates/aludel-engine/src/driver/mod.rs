@@ -45,7 +45,24 @@ pub(crate) struct Session<D> {
     pub(crate) cache: Arc<StatementCache>,
     /// The session's isolation level, as last set.
     pub(crate) isolation: IsolationLevel,
+    /// The most rows `execute_many` puts in one multi-row INSERT.
+    pub(crate) batch_rows: usize,
 }
+
+/// The most bind parameters one statement may carry on `dialect`'s driver: PostgreSQL's
+/// protocol (as tokio-postgres counts them), SQLite's `SQLITE_MAX_VARIABLE_NUMBER` of the
+/// bundled build, MySQL's protocol.
+pub(crate) fn max_params(dialect: &Dialect) -> usize {
+    use aludel_core::dialect::DialectKind;
+    match dialect.kind() {
+        DialectKind::Postgres => 32_767,
+        DialectKind::Sqlite => 32_766,
+        DialectKind::MySql | DialectKind::MariaDb => 65_535,
+    }
+}
+
+/// The rows `execute_many` puts in one INSERT unless configured otherwise.
+pub(crate) const DEFAULT_BATCH_ROWS: usize = 1000;
 
 impl<D: Driver> Session<D> {
     pub(crate) fn new(driver: D, dialect: Dialect, cache: Arc<StatementCache>) -> Self {
@@ -55,6 +72,7 @@ impl<D: Driver> Session<D> {
             dialect,
             cache,
             isolation: IsolationLevel::Default,
+            batch_rows: DEFAULT_BATCH_ROWS,
         }
     }
 
@@ -215,26 +233,10 @@ impl<D: Driver> Session<D> {
         }
         let select = fetch.compile(&self.dialect, r.insert_id())?;
         let args: Vec<Cow<'_, Value>> = select.params().iter().map(Cow::Borrowed).collect();
-        let started = Instant::now();
-        self.state.start_io();
-        let fetched = self.driver.run(select.sql(), &args).await;
-        self.state.end_io();
-        if let Err(e) = &fetched
-            && e.is_disconnect()
-        {
-            self.state.disconnected();
-        }
-        tracing::debug!(
-            target: "aludel::sql",
-            dialect = %self.dialect,
-            sql = select.sql(),
-            params = args.len(),
-            cache_hit = false,
-            elapsed_us = started.elapsed().as_micros() as u64,
-            ok = fetched.is_ok(),
-            "statement"
-        );
-        r.set_defaults(fetched?, st.primary_key());
+        let fetched = self
+            .run_bound(select.sql(), &args, false, Instant::now())
+            .await?;
+        r.set_defaults(fetched, st.primary_key());
         Ok(r)
     }
 
@@ -253,7 +255,19 @@ impl<D: Driver> Session<D> {
         let mut out = ResultSet::default();
         // After the prologue, only an error (which ends the loop) changes the
         // transaction state: the sets need no prologue of their own.
-        let defaults = !prepared.statement().returns_defaults().is_empty();
+        let st = prepared.statement();
+        let defaults = !st.returns_defaults().is_empty();
+        // One multi-row INSERT per batch where the rows can be put back in input order:
+        // without RETURNING, or sorted by the auto-increment key it returns. Otherwise
+        // (and for return_defaults() read back by a SELECT) one statement per set.
+        let returns_rows = !st.columns().is_empty();
+        if sets.len() > 1
+            && st.batchable()
+            && (!defaults || st.returning_rendered())
+            && (!returns_rows || st.insert_order().is_some())
+        {
+            return self.execute_batched(&prepared, sets, started).await;
+        }
         for params in sets {
             let r = if defaults {
                 self.run_defaults(stmt, &prepared, params, started).await?
@@ -266,16 +280,58 @@ impl<D: Driver> Session<D> {
         Ok(out)
     }
 
-    /// Binds `params` to a looked-up statement and runs it (after the prologue).
-    async fn run_prepared(
+    /// `execute_many` of a single-row INSERT as multi-row INSERTs: as many rows per
+    /// statement as the driver's bind-parameter limit and the batch size allow; rows it
+    /// returns are sorted back into input order by the auto-increment key.
+    async fn execute_batched(
         &mut self,
         prepared: &Prepared<'_>,
-        params: &Params,
+        sets: &[Params],
+        mut started: Instant,
+    ) -> Result<ResultSet> {
+        let st = prepared.statement();
+        let (per_row, extra) = st.row_params().unwrap_or((1, 0));
+        let limit = max_params(&self.dialect);
+        let room = limit.saturating_sub(extra);
+        let rows = (room / per_row.max(1)).clamp(1, self.batch_rows.max(1));
+        let mut out = ResultSet::default();
+        for chunk in sets.chunks(rows) {
+            let bound = st.bind_rows(prepared.values(), chunk)?;
+            let mut r = self
+                .run_bound(bound.sql(), bound.params(), prepared.cache_hit(), started)
+                .await?;
+            if let Some(k) = st.insert_order() {
+                r.sort_rows_by_int(k);
+            }
+            if !st.returns_defaults().is_empty() {
+                r = r.rows_into_defaults(st.primary_key());
+            }
+            out.append(r);
+            started = Instant::now();
+        }
+        Ok(out)
+    }
+
+    /// Runs bound SQL: the bind-parameter limit checked, the I/O state kept, a tracing
+    /// event written.
+    async fn run_bound(
+        &mut self,
+        sql: &str,
+        params: &[Cow<'_, Value>],
+        cache_hit: bool,
         started: Instant,
     ) -> Result<ResultSet> {
-        let bound = prepared.bind(params)?;
+        let limit = max_params(&self.dialect);
+        if params.len() > limit {
+            return Err(Error::invalid(format!(
+                "the statement has {} bind parameters; {} accepts at most {limit} in one statement \
+                 (insert many rows with execute_many, which sends them in batches within the limit)",
+                params.len(),
+                self.dialect
+            )));
+        }
         self.state.start_io();
-        let r = self.driver.run(bound.sql(), bound.params()).await;
+        let r = self.driver.run(sql, params).await;
         self.state.end_io();
         if let Err(e) = &r
             && e.is_disconnect()
@@ -285,14 +341,26 @@ impl<D: Driver> Session<D> {
         tracing::debug!(
             target: "aludel::sql",
             dialect = %self.dialect,
-            sql = bound.sql(),
-            params = bound.params().len(),
-            cache_hit = prepared.cache_hit(),
+            sql = sql,
+            params = params.len(),
+            cache_hit = cache_hit,
             elapsed_us = started.elapsed().as_micros() as u64,
             ok = r.is_ok(),
             "statement"
         );
         r
+    }
+
+    /// Binds `params` to a looked-up statement and runs it (after the prologue).
+    async fn run_prepared(
+        &mut self,
+        prepared: &Prepared<'_>,
+        params: &Params,
+        started: Instant,
+    ) -> Result<ResultSet> {
+        let bound = prepared.bind(params)?;
+        self.run_bound(bound.sql(), bound.params(), prepared.cache_hit(), started)
+            .await
     }
 }
 
