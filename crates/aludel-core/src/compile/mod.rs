@@ -806,7 +806,7 @@ impl CompiledStatement {
     /// let c = s.compile_statement(&Postgres).unwrap();
     /// let sets = [Params::new().set("n", "a"), Params::new().set("n", "b")];
     /// let b = c.bind_rows(&s.bind_values(), &sets).unwrap();
-    /// assert_eq!(b.sql(), "INSERT INTO users (name) VALUES ($1::TEXT), ($2::TEXT)");
+    /// assert_eq!(b.sql(), "INSERT INTO users (name) VALUES ($1), ($2)");
     /// assert_eq!(b.params().len(), 2);
     /// ```
     pub fn bind_rows<'a>(
