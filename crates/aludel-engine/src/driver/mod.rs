@@ -200,10 +200,16 @@ impl<D: Driver> Session<D> {
         self.prologue().await?;
         let started = Instant::now();
         let prepared = self.cache.prepare(stmt, &self.dialect)?;
-        if !prepared.statement().returns_defaults().is_empty() {
+        let st = prepared.statement();
+        if !st.returns_defaults().is_empty() {
             return self.run_defaults(stmt, &prepared, params, started).await;
         }
-        self.run_prepared(&prepared, params, started).await
+        let mut r = self.run_prepared(&prepared, params, started).await?;
+        if let Some(k) = st.insert_order() {
+            // A multi-row INSERT's RETURNING rows, put back in input order.
+            r.sort_rows_by_int(k);
+        }
+        Ok(r)
     }
 
     /// Runs a `return_defaults()` statement: its RETURNING rows become the returned
@@ -219,7 +225,10 @@ impl<D: Driver> Session<D> {
     ) -> Result<ResultSet> {
         let st = prepared.statement();
         if st.returning_rendered() {
-            let r = self.run_prepared(prepared, params, started).await?;
+            let mut r = self.run_prepared(prepared, params, started).await?;
+            if let Some(k) = st.insert_order() {
+                r.sort_rows_by_int(k);
+            }
             return Ok(r.rows_into_defaults(st.primary_key()));
         }
         let fetch = stmt.return_defaults_fetch(&self.dialect, params)?;
