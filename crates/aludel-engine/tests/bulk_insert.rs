@@ -108,6 +108,19 @@ async fn ten_thousand(who: &str, engine: &Engine) {
         c.rollback().await.unwrap();
     }
 
+    // One multi-row statement with RETURNING: its rows too come back in input order.
+    if c.dialect()
+        .supports(aludel::dialect::Feature::InsertReturning)
+    {
+        let s = insert(bulk::table)
+            .values_many((0..500).map(|i| (bulk::name.set(name(i)), bulk::n.set(i as i32))))
+            .returning((bulk::id, bulk::name));
+        let rows: Vec<(i64, String)> = c.execute(&s).await.unwrap().all().unwrap();
+        let names: Vec<String> = rows.into_iter().map(|(_, n)| n).collect();
+        assert_eq!(names, (0..500).map(name).collect::<Vec<_>>(), "{who}");
+        c.rollback().await.unwrap();
+    }
+
     // Without RETURNING: 10,000 rows written (batched, within the limit).
     let r = c.execute_many(&one_row(), &sets).await.unwrap();
     assert_eq!(r.rows_affected(), 10_000, "{who}");

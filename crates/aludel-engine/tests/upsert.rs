@@ -199,3 +199,61 @@ fn duplicate_key_update_returning_on_mariadb() {
         }
     });
 }
+
+/// `execute_many` of an upsert that updates: two sets conflicting on the same key are
+/// applied one after the other (PostgreSQL refuses that inside one multi-row ON CONFLICT
+/// DO UPDATE, so those are not batched), and the final row shows both.
+#[test]
+fn execute_many_upserts_with_repeated_keys() {
+    rt().block_on(async {
+        for db in backends("upsert_many", 1).await {
+            let who = db.name;
+            let mut c = setup(&db).await;
+            let one = {
+                let row = insert(counters::table).values((
+                    counters::id.set(bindparam::<i64>("id")),
+                    counters::name.set(bindparam::<String>("name")),
+                    counters::hits.set(bindparam::<i32>("hits")),
+                ));
+                let add = counters::hits.set(counters::hits + excluded(counters::hits));
+                if on_conflict_family(&c) {
+                    row.on_conflict(counters::id).do_update(add)
+                } else {
+                    row.on_duplicate_key_update(add)
+                }
+            };
+            let st = one.compile_statement(&c.dialect()).unwrap();
+            assert_eq!(st.batchable(), !on_conflict_family(&c), "{who}");
+            let sets: Vec<Params> = [
+                (1, "home", 1),
+                (5, "five", 2),
+                (1, "home", 3),
+                (5, "five", 4),
+            ]
+            .into_iter()
+            .map(|(id, name, hits)| {
+                Params::new()
+                    .set("id", id as i64)
+                    .set("name", name)
+                    .set("hits", hits)
+            })
+            .collect();
+            c.execute_many(&one, &sets).await.unwrap();
+            let got = c
+                .execute(&rows())
+                .await
+                .unwrap()
+                .all::<(i64, String, i32, String)>()
+                .unwrap();
+            assert_eq!(
+                got,
+                [
+                    (1, "home".to_owned(), 14, "touched".to_owned()),
+                    (5, "five".to_owned(), 6, "touched".to_owned()),
+                ],
+                "{who}"
+            );
+            c.rollback().await.unwrap();
+        }
+    });
+}

@@ -1378,7 +1378,14 @@ impl<'a> SqlWriter<'a> {
         }
         // The auto-increment key, generated in insertion order, orders the rows a
         // multi-row INSERT returns (RETURNING itself promises no order).
+        // Not when an upsert updates: an updated row keeps its older key.
+        let updates = match i.upsert.as_deref() {
+            Some(Upsert::OnConflict { update, .. }) => update.is_some(),
+            Some(Upsert::DuplicateKey { .. }) => true,
+            None => false,
+        };
         if let Some((auto, col)) = table.autoincrement_column()
+            && !updates
             && col.primary_key
             && table.columns.iter().filter(|c| c.primary_key).count() == 1
             && !given.iter().any(|g| usize::from(*g) == auto)
@@ -1515,7 +1522,16 @@ impl<'a> SqlWriter<'a> {
                     }
                     self.sql.push(')');
                 }
-                if single && self.inline.is_none() {
+                // Not for ON CONFLICT DO UPDATE: in one multi-row statement, two rows
+                // conflicting on the same key are an error there, one after the other not.
+                let updates_on_conflict = matches!(
+                    i.upsert.as_deref(),
+                    Some(Upsert::OnConflict {
+                        update: Some(_),
+                        ..
+                    })
+                );
+                if single && self.inline.is_none() && !updates_on_conflict {
                     self.values_row = Some(ValuesRow {
                         text: (text_start, self.sql.len()),
                         slots: (slots_start, self.slots.len()),
