@@ -661,3 +661,28 @@ fn upsert_errors() {
             .do_update(posts::title.set("x")),
     );
 }
+
+#[test]
+fn return_defaults_of_cases() {
+    Case::new("insert_return_defaults_of")
+        .nondeterministic("created_at is CURRENT_TIMESTAMP")
+        .run(
+            &insert(documents::table)
+                .values((documents::id.set(60), documents::title.set("x")))
+                .return_defaults_of(documents::created_at),
+        );
+    Case::new("update_return_defaults_of")
+        .results_differ("MariaDB has no UPDATE ... RETURNING: the engine fetches the values")
+        .run(
+            &update(documents::table)
+                .set(documents::title.set("y"))
+                .where_(documents::id.eq(1))
+                .return_defaults_of((documents::state, documents::version)),
+        );
+    check(
+        "return_defaults_of_other_table",
+        &insert(documents::table)
+            .values((documents::id.set(61), documents::title.set("x")))
+            .return_defaults_of(users::name),
+    );
+}

@@ -194,6 +194,28 @@ async fn round_trip(who: &str, engine: &Engine) {
     );
     c.commit().await.unwrap();
 
+    // Only some columns: the key and those.
+    let r = c
+        .execute(
+            &update(docs::table)
+                .set(docs::title.set("hey"))
+                .where_(docs::id.eq(id))
+                .return_defaults_of(docs::title_len),
+        )
+        .await
+        .unwrap();
+    let some = r
+        .returned_defaults()
+        .unwrap_or_else(|| panic!("{who}: no defaults"));
+    let names: Vec<&str> = some.iter().map(|(k, _)| k).collect();
+    assert_eq!(names, ["id", "title_len"], "{who}");
+    assert_eq!(
+        pairs(&some),
+        fresh(&mut c, id, &some).await,
+        "{who}: some columns"
+    );
+    c.rollback().await.unwrap();
+
     // An UPDATE that matches no row returns no defaults.
     let r = c
         .execute(

@@ -533,3 +533,23 @@ fn upserts_have_their_own_keys() {
     assert_eq!(b.sql(), c.sql());
     assert_eq!(b.params().len(), 3);
 }
+
+#[test]
+fn return_defaults_of_is_part_of_the_key() {
+    let base = insert(users::table).values(users::name.set("a"));
+    differ(
+        "all vs some",
+        &base.return_defaults(),
+        &base.return_defaults_of(users::age),
+    );
+    differ(
+        "other columns",
+        &base.return_defaults_of(users::age),
+        &base.return_defaults_of(users::fullname),
+    );
+    same(
+        "same columns, any order",
+        &base.return_defaults_of((users::age, users::fullname)),
+        &base.return_defaults_of((users::fullname, users::age)),
+    );
+}

@@ -12,7 +12,9 @@ use crate::dialect::{AsDialect, Dialect, Feature};
 use crate::error::CompileError;
 use crate::expr::{BinOp, N, Node};
 use crate::schema::{ColumnRef, Source, TableDef, TableRef};
-use crate::stmt::{Assignment, InsertCore, InsertSource, Select, SelectCore, UpdateCore};
+use crate::stmt::{
+    Assignment, InsertCore, InsertSource, ReturnDefaults, Select, SelectCore, UpdateCore,
+};
 use crate::types::DataType;
 use crate::value::Value;
 
@@ -21,7 +23,14 @@ use crate::value::Value;
 /// the client fills in: server default, client default, auto-increment, or a
 /// `server_onupdate` column (generated or trigger-maintained columns are often set on
 /// INSERT too), in table order.
-pub(crate) fn insert_default_columns(table: &TableDef, given: &[u16]) -> Vec<usize> {
+pub(crate) fn insert_default_columns(
+    table: &TableDef,
+    given: &[u16],
+    which: &ReturnDefaults,
+) -> Vec<usize> {
+    if let ReturnDefaults::Only(only) = which {
+        return only_columns(table, only);
+    }
     let auto = table.autoincrement_column().map(|(a, _)| a);
     table
         .columns
@@ -41,7 +50,14 @@ pub(crate) fn insert_default_columns(table: &TableDef, given: &[u16]) -> Vec<usi
 
 /// The columns an UPDATE's `return_defaults()` asks for: the primary key and every
 /// `onupdate` / `server_onupdate` column the SET does not assign, in table order.
-pub(crate) fn update_default_columns(table: &TableDef, set: &[Assignment]) -> Vec<usize> {
+pub(crate) fn update_default_columns(
+    table: &TableDef,
+    set: &[Assignment],
+    which: &ReturnDefaults,
+) -> Vec<usize> {
+    if let ReturnDefaults::Only(only) = which {
+        return only_columns(table, only);
+    }
     table
         .columns
         .iter()
@@ -51,6 +67,17 @@ pub(crate) fn update_default_columns(table: &TableDef, set: &[Assignment]) -> Ve
                 || ((c.onupdate.is_some() || c.server_onupdate.is_some())
                     && !set.iter().any(|a| usize::from(a.column.index) == *idx))
         })
+        .map(|(idx, _)| idx)
+        .collect()
+}
+
+/// `return_defaults_of(cols)`: the primary key and `only`, in table order.
+fn only_columns(table: &TableDef, only: &[u16]) -> Vec<usize> {
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(idx, c)| c.primary_key || only.iter().any(|o| usize::from(*o) == *idx))
         .map(|(idx, _)| idx)
         .collect()
 }
@@ -303,7 +330,11 @@ fn insert_fetch(
     }
     Ok(DefaultsFetch {
         table: i.table.clone(),
-        columns: insert_default_columns(def, given),
+        columns: insert_default_columns(
+            def,
+            given,
+            i.return_defaults.as_ref().unwrap_or(&ReturnDefaults::All),
+        ),
         keys,
     })
 }
@@ -380,7 +411,11 @@ fn update_fetch(
     }
     Ok(DefaultsFetch {
         table: u.table.clone(),
-        columns: update_default_columns(def, u.set.as_slice()),
+        columns: update_default_columns(
+            def,
+            u.set.as_slice(),
+            u.return_defaults.as_ref().unwrap_or(&ReturnDefaults::All),
+        ),
         keys,
     })
 }

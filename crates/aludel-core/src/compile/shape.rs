@@ -81,6 +81,7 @@ const T_DELETE: u64 = 33;
 const T_TEXT_STMT: u64 = 34;
 const T_UNRESOLVED: u64 = 35;
 const T_UPSERT: u64 = 36;
+const T_RETURN_ONLY: u64 = 37;
 
 fn type_word(t: DataType) -> u64 {
     let extra = match t {
@@ -357,6 +358,16 @@ impl<'a> Shape<'a> {
         self.scopes.pop();
     }
 
+    /// `return_defaults_of(cols)`: the columns are part of the shape.
+    fn return_defaults(&mut self, rd: Option<&crate::stmt::ReturnDefaults>) {
+        if let Some(crate::stmt::ReturnDefaults::Only(cols)) = rd {
+            self.w(T_RETURN_ONLY | (cols.len() as u64) << 8);
+            for c in cols.iter() {
+                self.w(u64::from(*c));
+            }
+        }
+    }
+
     fn assignments(&mut self, set: &'a [crate::stmt::Assignment]) {
         self.w(set.len() as u64);
         for a in set {
@@ -533,6 +544,7 @@ impl<'a> Shape<'a> {
         self.w(T_INSERT
             | u64::from(i.invalid.is_some()) << 8
             | u64::from(i.return_defaults.is_some()) << 9);
+        self.return_defaults(i.return_defaults.as_ref());
         self.table(&i.table);
         match &i.source {
             InsertSource::Unset => self.w(0),
@@ -598,6 +610,7 @@ impl<'a> Shape<'a> {
         self.w(T_UPDATE
             | u64::from(u.invalid.is_some()) << 8
             | u64::from(u.return_defaults.is_some()) << 9);
+        self.return_defaults(u.return_defaults.as_ref());
         self.table(&u.table);
         let froms = dml_froms(
             &u.target,

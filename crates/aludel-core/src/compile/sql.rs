@@ -1372,8 +1372,8 @@ impl<'a> SqlWriter<'a> {
             self.upsert(i, table, u, select_source, default_values)?;
         }
         self.returning(&i.returning, &i.target, &[], Feature::InsertReturning)?;
-        if i.return_defaults.is_some() {
-            let cols = super::insert_default_columns(table, given);
+        if let Some(which) = &i.return_defaults {
+            let cols = super::insert_default_columns(table, given, which);
             self.return_defaults(table, &cols, Feature::InsertReturning)?;
         }
         // The auto-increment key, generated in insertion order, orders the rows a
@@ -1695,9 +1695,9 @@ impl<'a> SqlWriter<'a> {
         self.scopes.pop();
         r?;
         self.returning(&u.returning, &u.target, &froms, Feature::UpdateReturning)?;
-        if u.return_defaults.is_some() {
+        if let Some(which) = &u.return_defaults {
             let table = u.table.def();
-            let cols = super::update_default_columns(table, u.set.as_slice());
+            let cols = super::update_default_columns(table, u.set.as_slice(), which);
             self.return_defaults(table, &cols, Feature::UpdateReturning)?;
         }
         Ok(())

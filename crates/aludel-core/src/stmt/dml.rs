@@ -261,9 +261,33 @@ pub(crate) enum InsertSource {
     DefaultValues,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum ReturnDefaults {
+    /// Every generated column.
     All,
+    /// The primary key and these columns (table indices, sorted, each once).
+    Only(Arc<[u16]>),
+}
+
+/// The column indices of `cols` if they all belong to `table` (sorted, each once).
+fn own_columns(table: &TableRef, what: &str, cols: Vec<ColumnRef>) -> Result<Arc<[u16]>, Arc<str>> {
+    let mut out: Vec<u16> = Vec::with_capacity(cols.len());
+    for c in &cols {
+        let own = matches!(&c.source, Source::Table(t) if t.same(table));
+        if !own || c.def().is_none() {
+            return Err(format!(
+                "{what}: column {} of {} is not a column of table {}",
+                c.name().unwrap_or("?"),
+                c.source.describe(),
+                table.def().qualified_name()
+            )
+            .into());
+        }
+        out.push(c.index);
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out.into())
 }
 
 /// What an INSERT does with a row that conflicts with an existing one.
@@ -576,6 +600,27 @@ impl<Ret> Insert<Ret> {
     /// ```
     pub fn return_defaults(&self) -> Self {
         self.with(|c| c.return_defaults = Some(ReturnDefaults::All))
+    }
+
+    /// Like [`Insert::return_defaults`], for the primary key and `columns` only (one
+    /// column or a tuple of columns of the table), as SQLAlchemy's
+    /// `return_defaults(*cols)`.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String,
+    /// #   #[aludel(server_default = "CURRENT_TIMESTAMP")] created_at: aludel::value::Timestamp,
+    /// #   #[aludel(server_default = "0")] visits: i32 }
+    /// let s = insert(users::table).values(users::name.set("ed")).return_defaults_of(users::visits);
+    /// assert_eq!(s.compile(&Postgres).unwrap().sql(), "INSERT INTO users (name) VALUES ($1) RETURNING id, visits");
+    /// ```
+    pub fn return_defaults_of<C: InsertColumns>(&self, columns: C) -> Self {
+        let mut cols = Vec::new();
+        columns.push_columns(&mut cols);
+        match own_columns(&self.core.table, "return_defaults_of()", cols) {
+            Ok(only) => self.with(|c| c.return_defaults = Some(ReturnDefaults::Only(only))),
+            Err(msg) => self.invalid(msg),
+        }
     }
 
     /// Starts an upsert for PostgreSQL and SQLite: what to do when a row conflicts with an
@@ -977,6 +1022,26 @@ impl<Ret> Update<Ret> {
     /// ```
     pub fn return_defaults(&self) -> Self {
         self.with(|c| c.return_defaults = Some(ReturnDefaults::All))
+    }
+
+    /// Like [`Update::return_defaults`], for the primary key and `columns` only.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String,
+    /// #   #[aludel(server_onupdate)] version: i64, #[aludel(server_onupdate)] touched: i64 }
+    /// let s = update(users::table).set(users::name.set("x")).return_defaults_of(users::version);
+    /// assert_eq!(s.compile(&Sqlite).unwrap().sql(), "UPDATE users SET name = ? RETURNING id, version");
+    /// ```
+    pub fn return_defaults_of<C: InsertColumns>(&self, columns: C) -> Self {
+        let mut cols = Vec::new();
+        columns.push_columns(&mut cols);
+        match own_columns(&self.core.table, "return_defaults_of()", cols) {
+            Ok(only) => self.with(|c| c.return_defaults = Some(ReturnDefaults::Only(only))),
+            Err(msg) => self.with(|c| {
+                c.invalid.get_or_insert(msg);
+            }),
+        }
     }
 }
 

@@ -18,7 +18,7 @@ pub use dml::{
     AssignableTo, Assignment, Assignments, Delete, Insert, InsertColumns, IntoTarget, OnConflict,
     Update, delete, insert, update,
 };
-pub(crate) use dml::{DeleteCore, InsertCore, InsertSource, UpdateCore, Upsert};
+pub(crate) use dml::{DeleteCore, InsertCore, InsertSource, ReturnDefaults, UpdateCore, Upsert};
 pub use select::SelectCore;
 pub(crate) use select::{Distinct, Join, JoinKind, Lock, LockStrength, LockWait};
 pub use select::{
