@@ -920,7 +920,12 @@ impl Connection {
     /// where the driver's bind-parameter limit comes first. With RETURNING, rows are put
     /// back in input order by the auto-increment key it returns; an INSERT that returns
     /// rows without that key, or whose `return_defaults()` needs a follow-up SELECT
-    /// (MySQL), runs once per set instead.
+    /// (MySQL), runs once per set instead, as do INSERTs whose rows hold a subquery (each
+    /// must see the rows before it), ON CONFLICT DO UPDATE upserts, and upserts whose
+    /// update computes a client-side `onupdate` value. Batching assumes the key grows in
+    /// insertion order (a sequence counting down would reverse the rows). In AUTOCOMMIT
+    /// mode a failing row undoes its whole batch, not just itself; on MySQL a batch of
+    /// many wide rows must fit the server's `max_allowed_packet`.
     ///
     /// ```
     /// use aludel_core::prelude::*;

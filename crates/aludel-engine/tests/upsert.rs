@@ -223,7 +223,9 @@ fn execute_many_upserts_with_repeated_keys() {
                 }
             };
             let st = one.compile_statement(&c.dialect()).unwrap();
-            assert_eq!(st.batchable(), !on_conflict_family(&c), "{who}");
+            // Never one multi-row statement: ON CONFLICT DO UPDATE refuses two rows on
+            // one key, and the client `onupdate` (state) is computed per row.
+            assert!(!st.batchable(), "{who}");
             let sets: Vec<Params> = [
                 (1, "home", 1),
                 (5, "five", 2),

@@ -298,7 +298,25 @@ fn insert_fetch(
     {
         let key = match given.iter().position(|g| usize::from(*g) == idx) {
             Some(p) => match node_value(&row[p], params) {
-                Some(v) => KeyValue::Value(v?),
+                Some(v) => {
+                    let v = v?;
+                    // NULL (and, on MySQL without NO_AUTO_VALUE_ON_ZERO, 0) given for
+                    // the auto-increment key makes the server generate one.
+                    let generated = v == Value::Null
+                        || (d.is_mysql_family()
+                            && matches!(v, Value::I64(0) | Value::I32(0) | Value::I16(0)));
+                    match (generated, auto == Some(idx)) {
+                        (true, true) => KeyValue::InsertId,
+                        (true, false) if v == Value::Null => {
+                            return Err(cannot(
+                                d,
+                                format!("the INSERT gives NULL for primary-key column {}", c.name),
+                            ));
+                        }
+                        _ => KeyValue::Value(v),
+                    }
+                }
+                None if matches!(row[p].0, N::Null) && auto == Some(idx) => KeyValue::InsertId,
                 None => {
                     return Err(cannot(
                         d,
@@ -363,8 +381,14 @@ fn update_fetch(
     {
         // A SET that changes the key: the row is found by its new value.
         if let Some(a) = u.set.iter().find(|a| usize::from(a.column.index) == idx) {
-            match node_value(&a.value, params) {
-                Some(v) => keys.push((idx, KeyValue::Value(v?))),
+            match node_value(&a.value, params).transpose()? {
+                Some(v) if v != Value::Null => keys.push((idx, KeyValue::Value(v))),
+                Some(_) => {
+                    return Err(cannot(
+                        d,
+                        format!("the UPDATE sets primary-key column {} to NULL", c.name),
+                    ));
+                }
                 None => {
                     return Err(cannot(
                         d,
@@ -389,9 +413,9 @@ fn update_fetch(
             }
             _ => None,
         });
-        match found {
-            Some(v) => keys.push((idx, KeyValue::Value(v?))),
-            None => {
+        match found.transpose()? {
+            Some(v) if v != Value::Null => keys.push((idx, KeyValue::Value(v))),
+            _ => {
                 return Err(cannot(
                     d,
                     format!(

@@ -744,7 +744,9 @@ impl CompiledStatement {
 
     /// Whether this is a single-row `INSERT ... VALUES` that can be sent for many
     /// parameter sets as one multi-row INSERT ([`CompiledStatement::bind_rows`]): its row
-    /// has no expanding list, and nothing outside the row takes a named parameter.
+    /// has no expanding list and no subquery (rows of one statement would all read the
+    /// same snapshot, where one statement per set sees the rows before it), and nothing
+    /// outside the row takes a named parameter or a client-side default.
     ///
     /// ```
     /// use aludel::prelude::*;
@@ -757,11 +759,13 @@ impl CompiledStatement {
         let Some(row) = &self.values_row else {
             return false;
         };
+        // Outside the row, a named parameter would need one set's value and a client
+        // default (an upsert's `onupdate`) would be computed once for every row.
         !self.expanding
             && row.slots.0 == 0
             && self.slots[row.slots.1..]
                 .iter()
-                .all(|s| !matches!(s.source, SlotSource::Named(_)))
+                .all(|s| matches!(s.source, SlotSource::Value(_)))
     }
 
     /// For a [batchable](CompiledStatement::batchable) INSERT: the placeholders of one

@@ -151,6 +151,35 @@ fn check_outer_join_types(s: &SelectCore, items: &Sources<'_>) -> Result {
     Ok(())
 }
 
+/// Whether `n` contains a subquery or a text fragment (something that may read tables).
+fn reads_tables(n: &Node) -> bool {
+    match &n.0 {
+        N::Scalar(_) | N::Exists(_) | N::InSelect(_) | N::Text(_) => true,
+        N::Column(_)
+        | N::Bind(_)
+        | N::Named(_)
+        | N::Inline(_)
+        | N::Null
+        | N::Bool(_)
+        | N::Excluded(_) => false,
+        N::Binary(b) => reads_tables(&b.l) || reads_tables(&b.r),
+        N::Unary(u) => reads_tables(&u.e),
+        N::And(items) | N::Or(items) | N::Tuple(items) => items.iter().any(reads_tables),
+        N::InList(i) => reads_tables(&i.e),
+        N::Between(b) => reads_tables(&b.e) || reads_tables(&b.lo) || reads_tables(&b.hi),
+        N::Like(l) => reads_tables(&l.e) || reads_tables(&l.pattern),
+        N::Case(c) => {
+            c.whens
+                .iter()
+                .any(|(w, t)| reads_tables(w) || reads_tables(t))
+                || c.else_.as_ref().is_some_and(reads_tables)
+        }
+        N::Cast(c) => reads_tables(&c.e),
+        N::Func(f) => f.args.iter().any(reads_tables),
+        N::Label(l) => reads_tables(&l.e),
+    }
+}
+
 fn is_bindish(n: &Node) -> bool {
     matches!(n.0, N::Bind(_) | N::Named(_) | N::Null)
 }
@@ -1386,6 +1415,7 @@ impl<'a> SqlWriter<'a> {
         };
         if let Some((auto, col)) = table.autoincrement_column()
             && !updates
+            && col.default.is_none()
             && col.primary_key
             && table.columns.iter().filter(|c| c.primary_key).count() == 1
             && !given.iter().any(|g| usize::from(*g) == auto)
@@ -1531,7 +1561,11 @@ impl<'a> SqlWriter<'a> {
                         ..
                     })
                 );
-                if single && self.inline.is_none() && !updates_on_conflict {
+                if single
+                    && self.inline.is_none()
+                    && !updates_on_conflict
+                    && !rows.iter().any(reads_tables)
+                {
                     self.values_row = Some(ValuesRow {
                         text: (text_start, self.sql.len()),
                         slots: (slots_start, self.slots.len()),

@@ -232,6 +232,14 @@ impl<D: Driver> Session<D> {
             return Ok(r.rows_into_defaults(st.primary_key()));
         }
         let fetch = stmt.return_defaults_fetch(&self.dialect, params)?;
+        if fetch.is_some() && self.state.autocommit && !self.state.in_transaction() {
+            // The statement would commit before its values are read back: refuse it
+            // rather than leave a written row the caller may retry.
+            return Err(Error::invalid(format!(
+                "return_defaults() on {} reads the generated values back with a SELECT after the statement; in AUTOCOMMIT mode the two would not be one transaction: call begin() first",
+                self.dialect
+            )));
+        }
         let mut r = self.run_prepared(prepared, params, started).await?;
         let Some(fetch) = fetch else {
             return Ok(r);
@@ -245,6 +253,14 @@ impl<D: Driver> Session<D> {
         let fetched = self
             .run_bound(select.sql(), &args, false, Instant::now())
             .await?;
+        if fetched.len() != 1 {
+            return Err(Error::invalid(format!(
+                "return_defaults() on {}: the row the statement wrote was not found again by its primary key ({} rows matched {}); the statement ran, roll the transaction back",
+                self.dialect,
+                fetched.len(),
+                select.sql()
+            )));
+        }
         r.set_defaults(fetched, st.primary_key());
         Ok(r)
     }

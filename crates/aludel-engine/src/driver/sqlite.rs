@@ -296,7 +296,10 @@ pub(crate) fn run_stmt(lite: &mut Lite, sql: &str, params: &[Cow<'_, Value>]) ->
         None => column_names(&stmt),
     };
     let affected = if readonly { 0 } else { conn.changes() };
-    Ok(ResultSet::new(names, values, affected))
+    let id = u64::try_from(conn.last_insert_rowid())
+        .ok()
+        .filter(|_| !readonly && affected > 0);
+    Ok(ResultSet::new(names, values, affected).with_insert_id(id))
 }
 
 /// Rows per chunk sent from the SQLite thread to a streaming reader.

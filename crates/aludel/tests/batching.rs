@@ -1,0 +1,62 @@
+//! Which single-row INSERTs `execute_many` may send as one multi-row statement: those
+//! whose rows mean the same whether sent together or one by one.
+
+use aludel::prelude::*;
+
+#[derive(Table)]
+struct Items {
+    #[aludel(primary_key)]
+    id: i64,
+    name: String,
+    pos: i64,
+    #[aludel(onupdate = 7)]
+    version: i32,
+}
+
+fn batchable<S: Statement>(s: &S, d: aludel::Dialect) -> bool {
+    s.compile_statement(&d).unwrap().batchable()
+}
+
+#[test]
+fn rows_that_read_tables_are_sent_one_by_one() {
+    let plain = insert(items::table).values((
+        items::name.set(bindparam::<String>("n")),
+        items::pos.set(bindparam::<i64>("p")),
+    ));
+    assert!(batchable(&plain, aludel::Dialect::postgres()));
+    // Each row's subquery must see the rows inserted before it.
+    let next_pos = select(func::coalesce(func::max(items::pos), 0i64) + 1)
+        .scalar_subquery()
+        .assume_not_null();
+    let counted = insert(items::table).values((
+        items::name.set(bindparam::<String>("n")),
+        items::pos.set(next_pos),
+    ));
+    assert!(!batchable(&counted, aludel::Dialect::postgres()));
+    assert!(!batchable(&counted, aludel::Dialect::sqlite()));
+}
+
+#[test]
+fn upsert_updates_outside_the_row() {
+    let row = insert(items::table).values((
+        items::id.set(bindparam::<i64>("id")),
+        items::name.set(bindparam::<String>("n")),
+        items::pos.set(1i64),
+    ));
+    // ON CONFLICT DO UPDATE: never batched (two rows on one key are an error there).
+    let pg = row
+        .on_conflict(items::id)
+        .do_update(items::name.set(excluded(items::name)));
+    assert!(!batchable(&pg, aludel::Dialect::postgres()));
+    // DO NOTHING: batched.
+    assert!(batchable(
+        &row.on_conflict(items::id).do_nothing(),
+        aludel::Dialect::postgres()
+    ));
+    // ON DUPLICATE KEY UPDATE with a client `onupdate` column: computed per row only
+    // when sent one by one.
+    let my = row.on_duplicate_key_update(items::name.set(excluded(items::name)));
+    let sql = my.compile_statement(&MariaDb).unwrap().sql().to_owned();
+    assert!(sql.ends_with("name = VALUES(name), version = ?"), "{sql}");
+    assert!(!batchable(&my, aludel::Dialect::mariadb()));
+}
