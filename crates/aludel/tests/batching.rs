@@ -60,3 +60,23 @@ fn upsert_updates_outside_the_row() {
     assert!(sql.ends_with("name = VALUES(name), version = ?"), "{sql}");
     assert!(!batchable(&my, aludel::Dialect::mariadb()));
 }
+
+/// The read-back of `return_defaults()` without RETURNING finds an SQLite row by its
+/// rowid (exact whether or not the key column is the rowid's alias), MySQL's by the key.
+#[test]
+fn return_defaults_read_back_key() {
+    let s = insert(items::table)
+        .values((items::name.set("a"), items::pos.set(1i64)))
+        .return_defaults();
+    let old_sqlite = aludel::Dialect::sqlite().with_version(3, 34, 0);
+    let f = s.return_defaults_fetch(&old_sqlite, &Params::new()).unwrap().unwrap();
+    assert_eq!(
+        f.compile(&old_sqlite, Some(9)).unwrap().sql(),
+        "SELECT items.id FROM items WHERE (rowid) = ?"
+    );
+    let f = s.return_defaults_fetch(&MySql, &Params::new()).unwrap().unwrap();
+    assert_eq!(
+        f.compile(&MySql, Some(9)).unwrap().sql(),
+        "SELECT items.id FROM items WHERE items.id = ?"
+    );
+}

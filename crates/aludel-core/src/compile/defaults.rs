@@ -8,7 +8,7 @@
 //! error before the statement runs, never a guess.
 
 use super::{Compiled, Params, Statement, StmtRef};
-use crate::dialect::{AsDialect, Dialect, Feature};
+use crate::dialect::{AsDialect, Dialect, DialectKind, Feature};
 use crate::error::CompileError;
 use crate::expr::{BinOp, N, Node};
 use crate::schema::{ColumnRef, Source, TableDef, TableRef};
@@ -200,7 +200,14 @@ impl DefaultsFetch {
                 }
             };
             let ty = def.columns.get(*idx).map_or(DataType::Any, |c| c.data_type);
-            conds.push(Node::binary(BinOp::Eq, col(*idx), Node::bind(value, ty)));
+            // SQLite's insert id is a rowid: exact whether or not the key column is
+            // the rowid's alias (INTEGER PRIMARY KEY).
+            let target = if *key == KeyValue::InsertId && dialect.kind() == DialectKind::Sqlite {
+                crate::expr::text::text("rowid").to_node()
+            } else {
+                col(*idx)
+            };
+            conds.push(Node::binary(BinOp::Eq, target, Node::bind(value, ty)));
         }
         let where_ = match conds.len() {
             0 => None,
