@@ -69,12 +69,18 @@ fn return_defaults_read_back_key() {
         .values((items::name.set("a"), items::pos.set(1i64)))
         .return_defaults();
     let old_sqlite = aludel::Dialect::sqlite().with_version(3, 34, 0);
-    let f = s.return_defaults_fetch(&old_sqlite, &Params::new()).unwrap().unwrap();
+    let f = s
+        .return_defaults_fetch(&old_sqlite, &Params::new())
+        .unwrap()
+        .unwrap();
     assert_eq!(
         f.compile(&old_sqlite, Some(9)).unwrap().sql(),
         "SELECT items.id FROM items WHERE (rowid) = ?"
     );
-    let f = s.return_defaults_fetch(&MySql, &Params::new()).unwrap().unwrap();
+    let f = s
+        .return_defaults_fetch(&MySql, &Params::new())
+        .unwrap()
+        .unwrap();
     assert_eq!(
         f.compile(&MySql, Some(9)).unwrap().sql(),
         "SELECT items.id FROM items WHERE items.id = ?"
