@@ -95,6 +95,31 @@ async fn pg_unnest(
     rows.len()
 }
 
+/// aludel's two contenders, each on a table emptied by `empty` (not timed).
+fn bench_aludel(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    rt: &tokio::runtime::Runtime,
+    conn: &RefCell<Connection>,
+    empty: &dyn Fn(),
+    sets: &[Params],
+    names: &[String],
+) {
+    g.bench_function("aludel_execute_many", |b| {
+        b.iter_batched(
+            empty,
+            |()| black_box(rt.block_on(aludel_many(&mut conn.borrow_mut(), sets))),
+            BatchSize::PerIteration,
+        )
+    });
+    g.bench_function("aludel_row_at_a_time", |b| {
+        b.iter_batched(
+            empty,
+            |()| black_box(rt.block_on(aludel_each(&mut conn.borrow_mut(), names))),
+            BatchSize::PerIteration,
+        )
+    });
+}
+
 struct Group {
     name: &'static str,
     raw: &'static str,
@@ -156,20 +181,7 @@ fn main() {
         raw.execute_batch("CREATE TABLE aludel_bench_bulk (id INTEGER PRIMARY KEY, name TEXT NOT NULL, n INTEGER NOT NULL)")
             .unwrap();
         let mut g = c.benchmark_group("sqlite_insert_10000");
-        g.bench_function("aludel_execute_many", |b| {
-            b.iter_batched(
-                empty,
-                |()| black_box(rt.block_on(aludel_many(&mut conn.borrow_mut(), &sets))),
-                BatchSize::PerIteration,
-            )
-        });
-        g.bench_function("aludel_row_at_a_time", |b| {
-            b.iter_batched(
-                empty,
-                |()| black_box(rt.block_on(aludel_each(&mut conn.borrow_mut(), &names))),
-                BatchSize::PerIteration,
-            )
-        });
+        bench_aludel(&mut g, &rt, &conn, &empty, &sets, &names);
         g.bench_function("rusqlite_prepared", |b| {
             b.iter_batched(
                 || raw.execute_batch("DELETE FROM aludel_bench_bulk").unwrap(),
@@ -227,20 +239,7 @@ fn main() {
                 .unwrap();
             let ns: Vec<i32> = (0..ROWS as i32).collect();
             let mut g = c.benchmark_group("postgres_insert_10000");
-            g.bench_function("aludel_execute_many", |b| {
-                b.iter_batched(
-                    empty,
-                    |()| black_box(rt.block_on(aludel_many(&mut conn.borrow_mut(), &sets))),
-                    BatchSize::PerIteration,
-                )
-            });
-            g.bench_function("aludel_row_at_a_time", |b| {
-                b.iter_batched(
-                    empty,
-                    |()| black_box(rt.block_on(aludel_each(&mut conn.borrow_mut(), &names))),
-                    BatchSize::PerIteration,
-                )
-            });
+            bench_aludel(&mut g, &rt, &conn, &empty, &sets, &names);
             g.bench_function("tokio_postgres_unnest", |b| {
                 b.iter_batched(
                     empty,

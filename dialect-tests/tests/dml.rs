@@ -461,6 +461,43 @@ fn alice_again() -> aludel::Insert {
     ))
 }
 
+/// Conflicts with post 1 on its primary key.
+fn post_one_again() -> aludel::Insert {
+    insert(posts::table).values((
+        posts::id.set(1),
+        posts::user_id.set(1),
+        posts::title.set("Hello"),
+        posts::views.set(5),
+    ))
+}
+
+/// Conflicts with nothing.
+fn new_user() -> aludel::Insert {
+    insert(users::table).values((
+        users::id.set(50),
+        users::name.set("new"),
+        users::active.set(true),
+    ))
+}
+
+/// A `news` tag for every post (posts 1 and 3 have one already).
+fn news_for_every_post() -> aludel::Insert {
+    insert(tags::table).from_select(
+        (tags::post_id, tags::tag),
+        &select((posts::id, literal("news"))),
+    )
+}
+
+/// Conflicts with document 1 (which has a client `onupdate` column).
+fn spec_again() -> aludel::Insert {
+    insert(documents::table).values((documents::id.set(1), documents::title.set("spec v2")))
+}
+
+/// Conflicts with row 1 of the table of awkward names.
+fn order_one_again() -> aludel::Insert {
+    insert(order_t::table).values((order_t::select_.set(1), order_t::group_.set(Some(9))))
+}
+
 #[test]
 fn upsert_cases() {
     check(
@@ -473,14 +510,7 @@ fn upsert_cases() {
     );
     check(
         "upsert_do_nothing_new_row",
-        &insert(users::table)
-            .values((
-                users::id.set(50),
-                users::name.set("new"),
-                users::active.set(true),
-            ))
-            .on_conflict(users::id)
-            .do_nothing(),
+        &new_user().on_conflict(users::id).do_nothing(),
     );
     check(
         "upsert_do_update_excluded",
@@ -491,13 +521,7 @@ fn upsert_cases() {
     );
     check(
         "upsert_do_update_existing_and_proposed",
-        &insert(posts::table)
-            .values((
-                posts::id.set(1),
-                posts::user_id.set(1),
-                posts::title.set("Hello"),
-                posts::views.set(5),
-            ))
+        &post_one_again()
             .on_conflict(posts::id)
             .do_update(posts::views.set(posts::views + excluded(posts::views))),
     );
@@ -524,11 +548,7 @@ fn upsert_cases() {
     );
     check(
         "upsert_from_select",
-        &insert(tags::table)
-            .from_select(
-                (tags::post_id, tags::tag),
-                &select((posts::id, literal("news"))),
-            )
+        &news_for_every_post()
             .on_conflict((tags::post_id, tags::tag))
             .do_nothing(),
     );
@@ -551,15 +571,13 @@ fn upsert_cases() {
     );
     check(
         "upsert_client_onupdate",
-        &insert(documents::table)
-            .values((documents::id.set(1), documents::title.set("spec v2")))
+        &spec_again()
             .on_conflict(documents::id)
             .do_update(documents::title.set(excluded(documents::title))),
     );
     check(
         "upsert_quoting",
-        &insert(order_t::table)
-            .values((order_t::select_.set(1), order_t::group_.set(Some(9))))
+        &order_one_again()
             .on_conflict(order_t::select_)
             .do_update(order_t::group_.set(excluded(order_t::group_))),
     );
@@ -576,39 +594,20 @@ fn on_duplicate_key_update_cases() {
     );
     check(
         "odku_existing_and_proposed",
-        &insert(posts::table)
-            .values((
-                posts::id.set(1),
-                posts::user_id.set(1),
-                posts::title.set("Hello"),
-                posts::views.set(5),
-            ))
+        &post_one_again()
             .on_duplicate_key_update(posts::views.set(posts::views + excluded(posts::views))),
     );
     check(
         "odku_new_row",
-        &insert(users::table)
-            .values((
-                users::id.set(50),
-                users::name.set("new"),
-                users::active.set(true),
-            ))
-            .on_duplicate_key_update(users::name.set(excluded(users::name))),
+        &new_user().on_duplicate_key_update(users::name.set(excluded(users::name))),
     );
     check(
         "odku_from_select",
-        &insert(tags::table)
-            .from_select(
-                (tags::post_id, tags::tag),
-                &select((posts::id, literal("news"))),
-            )
-            .on_duplicate_key_update(tags::tag.set(excluded(tags::tag))),
+        &news_for_every_post().on_duplicate_key_update(tags::tag.set(excluded(tags::tag))),
     );
     check(
         "odku_client_onupdate",
-        &insert(documents::table)
-            .values((documents::id.set(1), documents::title.set("spec v2")))
-            .on_duplicate_key_update(documents::title.set(excluded(documents::title))),
+        &spec_again().on_duplicate_key_update(documents::title.set(excluded(documents::title))),
     );
     check(
         "odku_returning",
@@ -618,9 +617,7 @@ fn on_duplicate_key_update_cases() {
     );
     check(
         "odku_quoting",
-        &insert(order_t::table)
-            .values((order_t::select_.set(1), order_t::group_.set(Some(9))))
-            .on_duplicate_key_update(order_t::group_.set(excluded(order_t::group_))),
+        &order_one_again().on_duplicate_key_update(order_t::group_.set(excluded(order_t::group_))),
     );
 }
 

@@ -62,16 +62,24 @@ fn hit(id: i64, name: &str, hits: i32) -> aludel::Insert {
     ))
 }
 
+/// `row` as the dialect's upsert that adds the proposed hits to the existing ones.
+fn adding_hits(c: &Connection, row: aludel::Insert) -> aludel::Insert {
+    let add = counters::hits.set(counters::hits + excluded(counters::hits));
+    if on_conflict_family(c) {
+        row.on_conflict(counters::id).do_update(add)
+    } else {
+        row.on_duplicate_key_update(add)
+    }
+}
+
 /// The dialect's upsert of `hit(..)` that adds the proposed hits to the existing ones.
 fn bump(c: &Connection, id: i64, name: &str, hits: i32) -> aludel::Insert {
-    let add = counters::hits.set(counters::hits + excluded(counters::hits));
-    if c.dialect().kind() == aludel::dialect::DialectKind::Postgres
-        || c.dialect().kind() == aludel::dialect::DialectKind::Sqlite
-    {
-        hit(id, name, hits).on_conflict(counters::id).do_update(add)
-    } else {
-        hit(id, name, hits).on_duplicate_key_update(add)
-    }
+    adding_hits(c, hit(id, name, hits))
+}
+
+/// The table's rows, by id.
+async fn table_rows(c: &mut Connection) -> Vec<(i64, String, i32, String)> {
+    c.execute(&rows()).await.unwrap().all().unwrap()
 }
 
 fn on_conflict_family(c: &Connection) -> bool {
@@ -93,12 +101,7 @@ fn insert_or_update_on_every_backend() {
             // No conflict inserts.
             let s = bump(&c, 2, "about", 1);
             c.execute(&s).await.unwrap();
-            let got = c
-                .execute(&rows())
-                .await
-                .unwrap()
-                .all::<(i64, String, i32, String)>()
-                .unwrap();
+            let got = table_rows(&mut c).await;
             assert_eq!(
                 got,
                 [
@@ -163,12 +166,7 @@ fn do_nothing_and_conditions_on_postgres_and_sqlite() {
                 .all()
                 .unwrap();
             assert_eq!(back, [(1, 101, "touched".to_owned())], "{who}");
-            let got = c
-                .execute(&rows())
-                .await
-                .unwrap()
-                .all::<(i64, String, i32, String)>()
-                .unwrap();
+            let got = table_rows(&mut c).await;
             assert_eq!(
                 got,
                 [(1, "home".to_owned(), 101, "touched".to_owned())],
@@ -209,19 +207,14 @@ fn execute_many_upserts_with_repeated_keys() {
         for db in backends("upsert_many", 1).await {
             let who = db.name;
             let mut c = setup(&db).await;
-            let one = {
-                let row = insert(counters::table).values((
+            let one = adding_hits(
+                &c,
+                insert(counters::table).values((
                     counters::id.set(bindparam::<i64>("id")),
                     counters::name.set(bindparam::<String>("name")),
                     counters::hits.set(bindparam::<i32>("hits")),
-                ));
-                let add = counters::hits.set(counters::hits + excluded(counters::hits));
-                if on_conflict_family(&c) {
-                    row.on_conflict(counters::id).do_update(add)
-                } else {
-                    row.on_duplicate_key_update(add)
-                }
-            };
+                )),
+            );
             let st = one.compile_statement(&c.dialect()).unwrap();
             // Never one multi-row statement: ON CONFLICT DO UPDATE refuses two rows on
             // one key, and the client `onupdate` (state) is computed per row.
@@ -241,12 +234,7 @@ fn execute_many_upserts_with_repeated_keys() {
             })
             .collect();
             c.execute_many(&one, &sets).await.unwrap();
-            let got = c
-                .execute(&rows())
-                .await
-                .unwrap()
-                .all::<(i64, String, i32, String)>()
-                .unwrap();
+            let got = table_rows(&mut c).await;
             assert_eq!(
                 got,
                 [

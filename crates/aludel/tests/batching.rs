@@ -86,3 +86,36 @@ fn return_defaults_read_back_key() {
         "SELECT items.id FROM items WHERE items.id = ?"
     );
 }
+
+/// Rows a multi-row INSERT returns are put in input order by the auto-increment key,
+/// and only when the server generates it (a client default would fill it in any order).
+#[test]
+fn the_insertion_order_key() {
+    let s = insert(items::table)
+        .values((items::name.set("a"), items::pos.set(1i64)))
+        .returning((items::name, items::id));
+    assert_eq!(
+        s.compile_statement(&Postgres).unwrap().insert_order(),
+        Some(1)
+    );
+    #[derive(Table)]
+    struct Keyed {
+        #[aludel(primary_key, autoincrement, default = 5i64)]
+        id: i64,
+        name: String,
+    }
+    let s = insert(keyed::table)
+        .values(keyed::name.set("a"))
+        .returning((keyed::id, keyed::name));
+    assert_eq!(s.compile_statement(&Postgres).unwrap().insert_order(), None);
+    // Nor when an upsert may update a row that keeps its older key.
+    let up = insert(items::table)
+        .values((items::name.set("a"), items::pos.set(1i64)))
+        .on_conflict(items::id)
+        .do_update(items::pos.set(excluded(items::pos)))
+        .returning((items::id,));
+    assert_eq!(
+        up.compile_statement(&Postgres).unwrap().insert_order(),
+        None
+    );
+}

@@ -244,6 +244,26 @@ pub(crate) fn defaults_fetch(
     }
 }
 
+/// The fetch of `columns` by `keys` (an error for a table without a primary key).
+fn fetch_of(
+    d: Dialect,
+    table: &TableRef,
+    columns: Vec<usize>,
+    keys: Vec<(usize, KeyValue)>,
+) -> Result<DefaultsFetch, CompileError> {
+    if keys.is_empty() {
+        return Err(cannot(
+            d,
+            format!("table {} has no primary key", table.def().qualified_name()),
+        ));
+    }
+    Ok(DefaultsFetch {
+        table: table.clone(),
+        columns,
+        keys,
+    })
+}
+
 fn cannot(d: Dialect, what: String) -> CompileError {
     d.unsupported(format!(
         "return_defaults() without RETURNING ({what}; the generated values are read back by primary key)"
@@ -347,21 +367,8 @@ fn insert_fetch(
         };
         keys.push((idx, key));
     }
-    if keys.is_empty() {
-        return Err(cannot(
-            d,
-            format!("table {} has no primary key", def.qualified_name()),
-        ));
-    }
-    Ok(DefaultsFetch {
-        table: i.table.clone(),
-        columns: insert_default_columns(
-            def,
-            given,
-            i.return_defaults.as_ref().unwrap_or(&ReturnDefaults::All),
-        ),
-        keys,
-    })
+    let which = i.return_defaults.as_ref().unwrap_or(&ReturnDefaults::All);
+    fetch_of(d, &i.table, insert_default_columns(def, given, which), keys)
 }
 
 fn update_fetch(
@@ -434,19 +441,11 @@ fn update_fetch(
             }
         }
     }
-    if keys.is_empty() {
-        return Err(cannot(
-            d,
-            format!("table {} has no primary key", def.qualified_name()),
-        ));
-    }
-    Ok(DefaultsFetch {
-        table: u.table.clone(),
-        columns: update_default_columns(
-            def,
-            u.set.as_slice(),
-            u.return_defaults.as_ref().unwrap_or(&ReturnDefaults::All),
-        ),
+    let which = u.return_defaults.as_ref().unwrap_or(&ReturnDefaults::All);
+    fetch_of(
+        d,
+        &u.table,
+        update_default_columns(def, u.set.as_slice(), which),
         keys,
-    })
+    )
 }

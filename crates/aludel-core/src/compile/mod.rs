@@ -823,52 +823,15 @@ impl CompiledStatement {
                 "bind_rows(): not a single-row INSERT ... VALUES without expanding lists",
             ));
         };
-        if values.len() != self.value_count {
-            return Err(CompileError::BindMismatch {
-                message: format!(
-                    "{} values given, the statement's shape has {}",
-                    values.len(),
-                    self.value_count
-                ),
-            });
-        }
+        self.check_value_count(values)?;
         if sets.is_empty() {
             return Err(CompileError::invalid("bind_rows(): no parameter sets"));
         }
-        let pg = self.dialect.kind() == crate::dialect::DialectKind::Postgres;
         let row_len = row.text.1 - row.text.0;
         let mut out = String::with_capacity(self.sql.len() + (row_len + 2) * (sets.len() - 1) + 8);
         let mut params: SmallVec<[Cow<'a, Value>; 8]> =
             SmallVec::with_capacity(self.slots.len() * sets.len());
-        let mut n = 0u32;
-        let mut placeholder = |out: &mut String| {
-            if pg {
-                n += 1;
-                out.push('$');
-                sql::push_number(out, n);
-            } else {
-                out.push('?');
-            }
-        };
-        let value = |slot: &BindSlot,
-                     set: Option<&Params>|
-         -> Result<Cow<'a, Value>, CompileError> {
-            Ok(match &slot.source {
-                SlotSource::Value(i) => {
-                    Cow::Borrowed(values.get(*i).copied().ok_or_else(|| {
-                        CompileError::BindMismatch {
-                            message: format!("no value #{i}"),
-                        }
-                    })?)
-                }
-                SlotSource::Named(name) => match set {
-                    Some(p) => Cow::Owned(p.lookup(name)?.clone()),
-                    None => return Err(CompileError::invalid("a named parameter outside the row")),
-                },
-                SlotSource::ClientDefault(d) => Cow::Owned(d.evaluate()),
-                SlotSource::Expanding { .. } => unreachable_slot()?,
-            })
-        };
+        let mut numbers = Placeholders::new(self.dialect);
         out.push_str(&self.sql[..row.text.0]);
         let row_slots = &self.slots[row.slots.0..row.slots.1];
         for (r, set) in sets.iter().enumerate() {
@@ -879,17 +842,18 @@ impl CompiledStatement {
             for slot in row_slots {
                 out.push_str(self.sql.get(last..slot.range.0).unwrap_or(""));
                 last = slot.range.1;
-                placeholder(&mut out);
-                params.push(value(slot, Some(set))?);
+                numbers.push(&mut out);
+                params.push(slot_value(&slot.source, values, set)?);
             }
             out.push_str(self.sql.get(last..row.text.1).unwrap_or(""));
         }
+        // Outside the row only the statement's own values (batchable() checked it).
         let mut last = row.text.1;
         for slot in &self.slots[row.slots.1..] {
             out.push_str(self.sql.get(last..slot.range.0).unwrap_or(""));
             last = slot.range.1;
-            placeholder(&mut out);
-            params.push(value(slot, None)?);
+            numbers.push(&mut out);
+            params.push(slot_value(&slot.source, values, &Params::new())?);
         }
         out.push_str(self.sql.get(last..).unwrap_or(""));
         Ok(BoundSql {
@@ -915,15 +879,7 @@ impl CompiledStatement {
         values: &[&'a Value],
         named: &Params,
     ) -> Result<BoundSql<'a>, CompileError> {
-        if values.len() != self.value_count {
-            return Err(CompileError::BindMismatch {
-                message: format!(
-                    "{} values given, the statement's shape has {}",
-                    values.len(),
-                    self.value_count
-                ),
-            });
-        }
+        self.check_value_count(values)?;
         if self.identity {
             return Ok(BoundSql {
                 sql: Cow::Borrowed(&self.sql),
@@ -941,16 +897,7 @@ impl CompiledStatement {
         };
         if !self.expanding {
             for slot in &self.slots {
-                params.push(match &slot.source {
-                    SlotSource::Value(i) => Cow::Borrowed(get(*i)?),
-                    SlotSource::Named(n) => Cow::Owned(named.lookup(n)?.clone()),
-                    SlotSource::ClientDefault(d) => Cow::Owned(d.evaluate()),
-                    SlotSource::Expanding { .. } => {
-                        return Err(CompileError::BindMismatch {
-                            message: "unexpected expanding slot".into(),
-                        });
-                    }
-                });
+                params.push(slot_value(&slot.source, values, named)?);
             }
             return Ok(BoundSql {
                 sql: Cow::Borrowed(&self.sql),
@@ -958,19 +905,10 @@ impl CompiledStatement {
             });
         }
         // Re-render: expand lists, renumber PostgreSQL placeholders.
-        let pg = self.dialect.kind() == crate::dialect::DialectKind::Postgres;
         let mut out = String::with_capacity(self.sql.len() + 16);
         let mut last = 0;
-        let mut n = 0u32;
-        let mut placeholder = |out: &mut String| {
-            if pg {
-                n += 1;
-                out.push('$');
-                sql::push_number(out, n);
-            } else {
-                out.push('?');
-            }
-        };
+        let mut numbers = Placeholders::new(self.dialect);
+        let mut placeholder = |out: &mut String| numbers.push(out);
         for slot in &self.slots {
             out.push_str(self.sql.get(last..slot.range.0).unwrap_or(""));
             last = slot.range.1;
@@ -1017,12 +955,7 @@ impl CompiledStatement {
                 }
                 other => {
                     placeholder(&mut out);
-                    params.push(match other {
-                        SlotSource::Value(i) => Cow::Borrowed(get(*i)?),
-                        SlotSource::Named(name) => Cow::Owned(named.lookup(name)?.clone()),
-                        SlotSource::ClientDefault(d) => Cow::Owned(d.evaluate()),
-                        SlotSource::Expanding { .. } => unreachable_slot()?,
-                    });
+                    params.push(slot_value(other, values, named)?);
                 }
             }
         }
@@ -1032,6 +965,71 @@ impl CompiledStatement {
             params,
         })
     }
+}
+
+impl CompiledStatement {
+    fn check_value_count(&self, values: &[&Value]) -> Result<(), CompileError> {
+        if values.len() == self.value_count {
+            return Ok(());
+        }
+        Err(CompileError::BindMismatch {
+            message: format!(
+                "{} values given, the statement's shape has {}",
+                values.len(),
+                self.value_count
+            ),
+        })
+    }
+}
+
+/// Placeholders numbered afresh while re-rendering SQL: `$1, $2, ..` on PostgreSQL,
+/// `?` elsewhere.
+struct Placeholders {
+    pg: bool,
+    n: u32,
+}
+
+impl Placeholders {
+    fn new(d: Dialect) -> Self {
+        Placeholders {
+            pg: d.kind() == crate::dialect::DialectKind::Postgres,
+            n: 0,
+        }
+    }
+
+    fn push(&mut self, out: &mut String) {
+        if self.pg {
+            self.n += 1;
+            out.push('$');
+            sql::push_number(out, self.n);
+        } else {
+            out.push('?');
+        }
+    }
+}
+
+/// The parameter of a non-expanding slot: the statement's value, a named parameter, or
+/// a client-side default computed now.
+fn slot_value<'a>(
+    source: &SlotSource,
+    values: &[&'a Value],
+    named: &Params,
+) -> Result<Cow<'a, Value>, CompileError> {
+    Ok(match source {
+        SlotSource::Value(i) => {
+            Cow::Borrowed(
+                values
+                    .get(*i)
+                    .copied()
+                    .ok_or_else(|| CompileError::BindMismatch {
+                        message: format!("no value #{i}"),
+                    })?,
+            )
+        }
+        SlotSource::Named(n) => Cow::Owned(named.lookup(n)?.clone()),
+        SlotSource::ClientDefault(d) => Cow::Owned(d.evaluate()),
+        SlotSource::Expanding { .. } => unreachable_slot()?,
+    })
 }
 
 fn unreachable_slot() -> Result<Cow<'static, Value>, CompileError> {

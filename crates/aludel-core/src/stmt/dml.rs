@@ -269,8 +269,15 @@ pub(crate) enum ReturnDefaults {
     Only(Arc<[u16]>),
 }
 
-/// The column indices of `cols` if they all belong to `table` (sorted, each once).
-fn own_columns(table: &TableRef, what: &str, cols: Vec<ColumnRef>) -> Result<Arc<[u16]>, Arc<str>> {
+/// The column indices of the columns `columns` names if they all belong to `table`,
+/// each once, in the order given.
+fn own_columns(
+    table: &TableRef,
+    what: &str,
+    columns: impl InsertColumns,
+) -> Result<Vec<u16>, Arc<str>> {
+    let mut cols = Vec::new();
+    columns.push_columns(&mut cols);
     let mut out: Vec<u16> = Vec::with_capacity(cols.len());
     for c in &cols {
         let own = matches!(&c.source, Source::Table(t) if t.same(table));
@@ -283,11 +290,18 @@ fn own_columns(table: &TableRef, what: &str, cols: Vec<ColumnRef>) -> Result<Arc
             )
             .into());
         }
-        out.push(c.index);
+        if !out.contains(&c.index) {
+            out.push(c.index);
+        }
     }
-    out.sort_unstable();
-    out.dedup();
-    Ok(out.into())
+    Ok(out)
+}
+
+/// `return_defaults_of(columns)`: the columns in table order (one shape for any order).
+fn return_only(table: &TableRef, columns: impl InsertColumns) -> Result<ReturnDefaults, Arc<str>> {
+    let mut only = own_columns(table, "return_defaults_of()", columns)?;
+    only.sort_unstable();
+    Ok(ReturnDefaults::Only(only.into()))
 }
 
 /// What an INSERT does with a row that conflicts with an existing one.
@@ -615,10 +629,8 @@ impl<Ret> Insert<Ret> {
     /// assert_eq!(s.compile(&Postgres).unwrap().sql(), "INSERT INTO users (name) VALUES ($1) RETURNING id, visits");
     /// ```
     pub fn return_defaults_of<C: InsertColumns>(&self, columns: C) -> Self {
-        let mut cols = Vec::new();
-        columns.push_columns(&mut cols);
-        match own_columns(&self.core.table, "return_defaults_of()", cols) {
-            Ok(only) => self.with(|c| c.return_defaults = Some(ReturnDefaults::Only(only))),
+        match return_only(&self.core.table, columns) {
+            Ok(only) => self.with(|c| c.return_defaults = Some(only)),
             Err(msg) => self.invalid(msg),
         }
     }
@@ -641,32 +653,15 @@ impl<Ret> Insert<Ret> {
     /// assert!(s.compile(&MySql).is_err());
     /// ```
     pub fn on_conflict<C: InsertColumns>(&self, target: C) -> OnConflict<Ret> {
-        let mut cols = Vec::new();
-        target.push_columns(&mut cols);
-        let mut target: Vec<u16> = Vec::with_capacity(cols.len());
-        for c in &cols {
-            let own = matches!(&c.source, Source::Table(t) if t.same(&self.core.table));
-            if !own || c.def().is_none() {
-                return OnConflict {
-                    insert: self.invalid(
-                        format!(
-                            "ON CONFLICT target: column {} of {} is not a column of table {}",
-                            c.name().unwrap_or("?"),
-                            c.source.describe(),
-                            self.core.table.def().qualified_name()
-                        )
-                        .into(),
-                    ),
-                    target: Arc::from([]),
-                };
-            }
-            if !target.contains(&c.index) {
-                target.push(c.index);
-            }
-        }
-        OnConflict {
-            insert: self.clone(),
-            target: target.into(),
+        match own_columns(&self.core.table, "ON CONFLICT target", target) {
+            Ok(target) => OnConflict {
+                insert: self.clone(),
+                target: target.into(),
+            },
+            Err(msg) => OnConflict {
+                insert: self.invalid(msg),
+                target: Arc::from([]),
+            },
         }
     }
 
@@ -1034,14 +1029,13 @@ impl<Ret> Update<Ret> {
     /// assert_eq!(s.compile(&Sqlite).unwrap().sql(), "UPDATE users SET name = ? RETURNING id, version");
     /// ```
     pub fn return_defaults_of<C: InsertColumns>(&self, columns: C) -> Self {
-        let mut cols = Vec::new();
-        columns.push_columns(&mut cols);
-        match own_columns(&self.core.table, "return_defaults_of()", cols) {
-            Ok(only) => self.with(|c| c.return_defaults = Some(ReturnDefaults::Only(only))),
-            Err(msg) => self.with(|c| {
+        let rd = return_only(&self.core.table, columns);
+        self.with(|c| match rd {
+            Ok(only) => c.return_defaults = Some(only),
+            Err(msg) => {
                 c.invalid.get_or_insert(msg);
-            }),
-        }
+            }
+        })
     }
 }
 
