@@ -83,26 +83,10 @@ mod aludel_q {
 }
 
 mod sea {
-    use sea_query::{Expr, ExprTrait, Iden, Order, PostgresQueryBuilder, Query, Values};
-    use std::borrow::Cow;
+    use sea_query::{Expr, ExprTrait, Order, PostgresQueryBuilder, Query, Values};
 
-    /// What `#[derive(Iden)]` generates: static, pre-checked identifiers.
-    macro_rules! iden {
-        ($name:ident { $($variant:ident => $s:literal),* $(,)? }) => {
-            #[derive(Clone, Copy)]
-            pub enum $name { $($variant),* }
-            impl Iden for $name {
-                fn quoted(&self) -> Cow<'static, str> {
-                    Cow::Borrowed(match self { $($name::$variant => $s),* })
-                }
-                fn unquoted(&self) -> &str {
-                    match self { $($name::$variant => $s),* }
-                }
-            }
-        };
-    }
-    iden!(Users { Table => "users", Id => "id", Name => "name", Email => "email", Age => "age" });
-    iden!(Posts { Table => "posts", Id => "id", UserId => "user_id", Title => "title" });
+    aludel_benches::sea_iden!(Users { Table => "users", Id => "id", Name => "name", Email => "email", Age => "age" });
+    aludel_benches::sea_iden!(Posts { Table => "posts", Id => "id", UserId => "user_id", Title => "title" });
 
     pub fn s1(id: i64) -> sea_query::SelectStatement {
         Query::select()

@@ -259,26 +259,11 @@ fn aludel_insert(rows: &[(String, Option<String>)]) -> Insert {
 
 /// sea-query's statements (what `#[derive(Iden)]` generates: static identifiers).
 mod sea {
-    use sea_query::{Expr, ExprTrait, Iden, Query, QueryBuilder, Values};
-    use std::borrow::Cow;
+    use sea_query::{Expr, ExprTrait, Query, QueryBuilder, Values};
 
-    macro_rules! iden {
-        ($name:ident { $($variant:ident => $s:literal),* $(,)? }) => {
-            #[derive(Clone, Copy)]
-            pub enum $name { $($variant),* }
-            impl Iden for $name {
-                fn quoted(&self) -> Cow<'static, str> {
-                    Cow::Borrowed(match self { $($name::$variant => $s),* })
-                }
-                fn unquoted(&self) -> &str {
-                    match self { $($name::$variant => $s),* }
-                }
-            }
-        };
-    }
-    iden!(Users { Table => "aludel_bench_users", Id => "id", Name => "name", HairColor => "hair_color" });
-    iden!(Posts { Table => "aludel_bench_posts", Id => "id", UserId => "user_id", Title => "title" });
-    iden!(InsertUsers { Table => "aludel_bench_insert_users", Name => "name", HairColor => "hair_color" });
+    aludel_benches::sea_iden!(Users { Table => "aludel_bench_users", Id => "id", Name => "name", HairColor => "hair_color" });
+    aludel_benches::sea_iden!(Posts { Table => "aludel_bench_posts", Id => "id", UserId => "user_id", Title => "title" });
+    aludel_benches::sea_iden!(InsertUsers { Table => "aludel_bench_insert_users", Name => "name", HairColor => "hair_color" });
 
     fn user_columns(q: &mut sea_query::SelectStatement) -> &mut sea_query::SelectStatement {
         q.columns([

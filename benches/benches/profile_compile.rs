@@ -41,25 +41,10 @@ fn s4(id: i64) -> aludel::Update {
 }
 
 mod sea {
-    use sea_query::{Expr, ExprTrait, Iden, Order, PostgresQueryBuilder, Query, Values};
-    use std::borrow::Cow;
+    use sea_query::{Expr, ExprTrait, Order, PostgresQueryBuilder, Query, Values};
 
-    macro_rules! iden {
-        ($name:ident { $($variant:ident => $s:literal),* $(,)? }) => {
-            #[derive(Clone, Copy)]
-            pub enum $name { $($variant),* }
-            impl Iden for $name {
-                fn quoted(&self) -> Cow<'static, str> {
-                    Cow::Borrowed(match self { $($name::$variant => $s),* })
-                }
-                fn unquoted(&self) -> &str {
-                    match self { $($name::$variant => $s),* }
-                }
-            }
-        };
-    }
-    iden!(Users { Table => "users", Id => "id", Name => "name" });
-    iden!(Posts { Table => "posts", Id => "id", UserId => "user_id", Title => "title" });
+    aludel_benches::sea_iden!(Users { Table => "users", Id => "id", Name => "name" });
+    aludel_benches::sea_iden!(Posts { Table => "posts", Id => "id", UserId => "user_id", Title => "title" });
 
     pub fn s2(name: &str, min_post: i64) -> (String, Values) {
         Query::select()

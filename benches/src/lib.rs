@@ -111,3 +111,21 @@ pub fn criterion_mean_ns(group: &str, id: &str) -> Option<f64> {
     let end = rest[pe..].find([',', '}'])?;
     rest[pe..pe + end].trim().parse().ok()
 }
+
+/// What sea-query's `#[derive(Iden)]` generates: an enum of static, pre-checked
+/// identifiers (expanded in the benchmarks, which depend on sea-query).
+#[macro_export]
+macro_rules! sea_iden {
+    ($name:ident { $($variant:ident => $s:literal),* $(,)? }) => {
+        #[derive(Clone, Copy)]
+        pub enum $name { $($variant),* }
+        impl ::sea_query::Iden for $name {
+            fn quoted(&self) -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(match self { $($name::$variant => $s),* })
+            }
+            fn unquoted(&self) -> &str {
+                match self { $($name::$variant => $s),* }
+            }
+        }
+    };
+}
