@@ -4,7 +4,8 @@
 //! target/release/deps/profile_engine-<hash> <mode> 20000`).
 //!
 //! Modes: `raw` (rusqlite) and `blocking` (aludel) on SQLite in memory (`raw_scan` and
-//! `blocking_scan`: the 1,000-row trivial query instead); `pg_raw`
+//! `blocking_scan`: the 1,000-row trivial query instead, and `stream_scan` the same
+//! through `for_each`); `pg_raw`
 //! (tokio-postgres, prepared once) and `pg_aludel` on `ALUDEL_TEST_POSTGRES_URL`;
 //! `my_raw` (mysql_async) and `my_aludel` on `ALUDEL_TEST_MYSQL_URL`. The server modes
 //! count the client's instructions only, which the scheduling noise of a shared
@@ -71,6 +72,22 @@ fn run_blocking_scan(conn: &mut blocking::Connection, n: i64) -> usize {
     for _ in 0..n {
         let stmt = select((users::id, users::name, users::hair_color)).where_(users::id.le(1000));
         let rows: Vec<Row> = conn.execute(&stmt).unwrap().all().unwrap();
+        total += black_box(rows).len();
+    }
+    total
+}
+
+#[inline(never)]
+fn run_stream_scan(conn: &mut blocking::Connection, n: i64) -> usize {
+    let mut total = 0;
+    for _ in 0..n {
+        let stmt = select((users::id, users::name, users::hair_color)).where_(users::id.le(1000));
+        let mut rows: Vec<Row> = Vec::new();
+        conn.for_each(&stmt, |r: Row| {
+            rows.push(r);
+            Ok(())
+        })
+        .unwrap();
         total += black_box(rows).len();
     }
     total
@@ -223,6 +240,8 @@ fn main() {
             }
             if mode == "blocking_scan" {
                 run_blocking_scan(&mut conn, n)
+            } else if mode == "stream_scan" {
+                run_stream_scan(&mut conn, n)
             } else {
                 run_blocking(&mut conn, n)
             }

@@ -24,7 +24,7 @@ use aludel_core::compile::Params;
 use aludel_core::{Dialect, Statement, StatementCache};
 
 use crate::IsolationLevel;
-use crate::decode::{FromRow, FromValue, RowValues};
+use crate::decode::{FromRow, FromValue};
 use crate::driver::sqlite::{self, Target};
 use crate::driver::{Driver, Session, run_now};
 use crate::error::{Error, Result};
@@ -604,11 +604,12 @@ fn for_each<T: FromRow, S: Statement + ?Sized>(
     run_now(s.prologue())?;
     let prepared = s.cache.prepare(stmt, &s.dialect)?;
     let bound = prepared.bind(params)?;
+    let mut scratch = Vec::new();
     sqlite::for_each_row(
         &s.driver.conn,
         bound.sql(),
         bound.params(),
-        |names, values| f(T::from_row(&mut RowValues::new(names, values))?),
+        |names, values| f(T::from_row_values(names, values, &mut scratch)?),
     )
 }
 

@@ -72,6 +72,11 @@ macro_rules! int_from_value {
     ($($t:ty => $name:literal),*) => {$(
         impl FromValue for $t {
             fn from_value(value: Value) -> Result<Self, String> {
+                // The common case first (every driver's BIGINT, SQLite's INTEGER).
+                if let Value::I64(i) = value {
+                    return <$t>::try_from(i)
+                        .map_err(|_| format!("{i} is out of range for {}", $name));
+                }
                 match int_of(&value) {
                     Some(i) => <$t>::try_from(i)
                         .map_err(|_| format!("{i} is out of range for {}", $name)),
@@ -230,6 +235,38 @@ impl FromValue for Decimal {
     }
 }
 
+fn column_name(names: &[String], index: usize) -> String {
+    match names.get(index) {
+        Some(n) if !n.is_empty() => n.clone(),
+        _ => format!("#{index}"),
+    }
+}
+
+/// A decoded value, or the decode error naming column `index`.
+#[inline]
+fn decoded<T>(names: &[String], index: usize, r: Result<T, String>) -> Result<T> {
+    r.map_err(|message| Error::Decode {
+        column: column_name(names, index),
+        message,
+    })
+}
+
+/// Decodes the next value of a row-major buffer as column `index`.
+#[inline]
+fn next_value<T: FromValue>(
+    names: &[String],
+    index: usize,
+    values: &mut impl Iterator<Item = Value>,
+) -> Result<T> {
+    match values.next() {
+        Some(v) => decoded(names, index, T::from_value(v)),
+        None => Err(Error::Decode {
+            column: column_name(names, index),
+            message: "the result ended in the middle of a row".to_owned(),
+        }),
+    }
+}
+
 /// The values of one result row, taken out one by one while decoding.
 ///
 /// ```
@@ -279,13 +316,6 @@ impl<'r> RowValues<'r> {
         self.values.is_empty()
     }
 
-    fn column_name(&self, index: usize) -> String {
-        match self.names.get(index) {
-            Some(n) if !n.is_empty() => n.clone(),
-            _ => format!("#{index}"),
-        }
-    }
-
     /// Decodes the value at `index` (0-based), taking it out of the row.
     ///
     /// ```
@@ -303,10 +333,11 @@ impl<'r> RowValues<'r> {
                 message: format!("the row has only {} columns", self.values.len()),
             });
         };
-        T::from_value(std::mem::replace(slot, Value::Null)).map_err(|message| Error::Decode {
-            column: self.column_name(index),
-            message,
-        })
+        decoded(
+            self.names,
+            index,
+            T::from_value(std::mem::replace(slot, Value::Null)),
+        )
     }
 
     /// Decodes the value of the column called `name`, taking it out of the row.
@@ -359,18 +390,45 @@ pub trait FromRow: Sized {
     /// assert_eq!(String::from_row(&mut RowValues::new(&names, &mut values)).unwrap(), "v");
     /// ```
     fn from_row(row: &mut RowValues<'_>) -> Result<Self>;
+
+    /// Decodes the next row of a row-major sequence of values of `names.len()` columns,
+    /// moving its values out (what [`ResultSet::all`](crate::ResultSet::all) and the
+    /// row streams use: nothing is left behind to drop). `scratch` is a reusable buffer for implementations that need
+    /// the row as a slice; the default collects the row into it and calls
+    /// [`from_row`](FromRow::from_row).
+    ///
+    /// ```
+    /// use aludel_engine::FromRow;
+    /// use aludel_core::Value;
+    /// let names = ["a".to_owned(), "b".to_owned()];
+    /// let mut values = vec![Value::I64(1), Value::from("x"), Value::I64(2), Value::from("y")].into_iter();
+    /// let mut scratch = Vec::new();
+    /// let first = <(i64, String)>::from_row_values(&names, &mut values, &mut scratch).unwrap();
+    /// assert_eq!(first, (1, "x".to_owned()));
+    /// assert_eq!(values.len(), 2);
+    /// ```
+    fn from_row_values<I: Iterator<Item = Value>>(
+        names: &[String],
+        values: &mut I,
+        scratch: &mut Vec<Value>,
+    ) -> Result<Self> {
+        scratch.clear();
+        scratch.extend(values.by_ref().take(names.len()));
+        Self::from_row(&mut RowValues::new(names, scratch))
+    }
 }
 
 fn check_width(row: &RowValues<'_>, n: usize) -> Result<()> {
-    if row.len() == n {
+    check_names_width(row.names, row.len(), n)
+}
+
+fn check_names_width(names: &[String], width: usize, n: usize) -> Result<()> {
+    if width == n {
         Ok(())
     } else {
         Err(Error::Decode {
-            column: row.names.join(", "),
-            message: format!(
-                "the row has {} columns, the Rust type expects {n} columns",
-                row.len()
-            ),
+            column: names.join(", "),
+            message: format!("the row has {width} columns, the Rust type expects {n} columns"),
         })
     }
 }
@@ -381,6 +439,15 @@ macro_rules! scalar_row {
             fn from_row(row: &mut RowValues<'_>) -> Result<Self> {
                 check_width(row, 1)?;
                 row.take(0)
+            }
+
+            fn from_row_values<Iter: Iterator<Item = Value>>(
+                names: &[String],
+                values: &mut Iter,
+                _: &mut Vec<Value>,
+            ) -> Result<Self> {
+                check_names_width(names, names.len(), 1)?;
+                next_value(names, 0, values)
             }
         }
     )*};
@@ -414,6 +481,15 @@ impl<T: FromValue> FromRow for Option<T> {
         check_width(row, 1)?;
         row.take(0)
     }
+
+    fn from_row_values<I: Iterator<Item = Value>>(
+        names: &[String],
+        values: &mut I,
+        _: &mut Vec<Value>,
+    ) -> Result<Self> {
+        check_names_width(names, names.len(), 1)?;
+        next_value(names, 0, values)
+    }
 }
 
 macro_rules! tuple_row {
@@ -422,6 +498,15 @@ macro_rules! tuple_row {
             fn from_row(row: &mut RowValues<'_>) -> Result<Self> {
                 check_width(row, $n)?;
                 Ok(($(row.take::<$t>($i)?,)+))
+            }
+
+            fn from_row_values<Iter: Iterator<Item = Value>>(
+                names: &[String],
+                values: &mut Iter,
+                _: &mut Vec<Value>,
+            ) -> Result<Self> {
+                check_names_width(names, names.len(), $n)?;
+                Ok(($(next_value::<$t>(names, $i, values)?,)+))
             }
         }
     };

@@ -314,11 +314,10 @@ impl RowStream<'_> {
     /// ```
     pub async fn next<T: FromRow>(&mut self) -> Result<Option<T>> {
         match self.next_values().await? {
-            Some(mut values) => T::from_row(&mut crate::decode::RowValues::new(
-                &self.columns,
-                &mut values,
-            ))
-            .map(Some),
+            Some(values) => {
+                T::from_row_values(&self.columns, &mut values.into_iter(), &mut Vec::new())
+                    .map(Some)
+            }
             None => Ok(None),
         }
     }

@@ -304,10 +304,16 @@ impl ResultSet {
         if width == 0 {
             return Ok(Vec::new());
         }
-        let mut out = Vec::with_capacity(self.values.len() / width);
-        let mut values = self.values;
-        for chunk in values.chunks_mut(width) {
-            out.push(T::from_row(&mut RowValues::new(&self.columns, chunk))?);
+        let rows = self.values.len() / width;
+        let mut out = Vec::with_capacity(rows);
+        let mut values = self.values.into_iter();
+        let mut scratch = Vec::new();
+        for _ in 0..rows {
+            out.push(T::from_row_values(
+                &self.columns,
+                &mut values,
+                &mut scratch,
+            )?);
         }
         Ok(out)
     }

@@ -399,7 +399,7 @@ pub(crate) fn for_each_row(
     conn: &rusqlite::Connection,
     sql: &str,
     params: &[Cow<'_, Value>],
-    mut f: impl FnMut(&[String], &mut [Value]) -> Result<()>,
+    mut f: impl FnMut(&[String], &mut std::vec::Drain<'_, Value>) -> Result<()>,
 ) -> Result<()> {
     let err = |e| classify(e, Some(sql));
     let mut stmt = conn.prepare_cached(sql).map_err(err)?;
@@ -413,11 +413,10 @@ pub(crate) fn for_each_row(
     while let Some(row) = q.next().map_err(err)? {
         // Read after the first step (a re-prepared statement's columns).
         let names = columns.get_or_insert_with(|| column_names(row.as_ref()));
-        values.clear();
         for i in 0..names.len() {
             values.push(value_of(row.get_ref(i).map_err(err)?));
         }
-        f(names, &mut values)?;
+        f(names, &mut values.drain(..))?;
     }
     Ok(())
 }
