@@ -70,9 +70,10 @@ pub use value::Value;
 pub mod prelude {
     pub use crate::compile::{Params, Statement};
     pub use crate::dialect::{MariaDb, MySql, Postgres, Sqlite};
+    pub use crate::expr::window::{FrameBound, Window};
     pub use crate::expr::{
         AsExpr, Expr, ExprMethods, Expression, Node, Predicate, bindparam, case, cast, excluded,
-        false_, func, inline, literal, not_, null, text, true_, tuple_,
+        false_, func, inline, literal, not_, null, text, true_, tuple_, window,
     };
     pub use crate::schema::{Column, Table};
     pub use crate::stmt::{Assignment, Select, delete, exists, insert, select, update};

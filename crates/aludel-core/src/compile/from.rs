@@ -128,6 +128,15 @@ fn collect_composite<'a>(n: &'a Node, out: &mut Sources<'a>) {
             }
         }
         N::Label(l) => collect_sources(&l.e, out),
+        N::Over(o) => {
+            collect_sources(&o.func, out);
+            for p in o.window.partition_by.iter() {
+                collect_sources(p, out);
+            }
+            for ob in o.window.order_by.iter() {
+                collect_sources(&ob.node, out);
+            }
+        }
         N::Scalar(_) | N::Exists(_) | N::Text(_) | N::Excluded(_) => {}
     }
 }

@@ -82,6 +82,7 @@ const T_TEXT_STMT: u64 = 34;
 const T_UNRESOLVED: u64 = 35;
 const T_UPSERT: u64 = 36;
 const T_RETURN_ONLY: u64 = 37;
+const T_OVER: u64 = 38;
 
 fn type_word(t: DataType) -> u64 {
     let extra = match t {
@@ -145,6 +146,14 @@ fn composite_refers_to_subquery(n: &Node) -> bool {
         N::Cast(c) => refers_to_subquery(&c.e),
         N::Func(f) => f.args.iter().any(refers_to_subquery),
         N::Label(l) => refers_to_subquery(&l.e),
+        N::Over(o) => {
+            refers_to_subquery(&o.func)
+                || o.window.partition_by.iter().any(refers_to_subquery)
+                || o.window
+                    .order_by
+                    .iter()
+                    .any(|x| refers_to_subquery(&x.node))
+        }
     }
 }
 
@@ -325,22 +334,7 @@ impl<'a> Shape<'a> {
         self.opt(s.where_.as_ref());
         self.nodes(s.group_by.as_slice());
         self.opt(s.having.as_ref());
-        self.w(s.order_by.len() as u64);
-        for o in s.order_by.iter() {
-            match super::label_ref(s, &o.node) {
-                Some(name) => {
-                    self.w(T_LABEL_REF);
-                    self.str(name);
-                }
-                None => self.node(&o.node),
-            }
-            let nulls = match o.nulls {
-                None => 0,
-                Some(true) => 1,
-                Some(false) => 2,
-            };
-            self.w(u64::from(o.desc) | nulls << 1);
-        }
+        self.order_items(s.order_by.as_slice(), Some(s));
         self.opt(s.limit.as_ref());
         self.opt(s.offset.as_ref());
         match s.lock.as_deref() {
@@ -356,6 +350,26 @@ impl<'a> Shape<'a> {
             }
         }
         self.scopes.pop();
+    }
+
+    /// ORDER BY items; `select` is the SELECT whose labels they may refer to.
+    fn order_items(&mut self, items: &'a [crate::expr::OrderBy], select: Option<&SelectCore>) {
+        self.w(items.len() as u64);
+        for o in items {
+            match select.and_then(|s| super::label_ref(s, &o.node)) {
+                Some(name) => {
+                    self.w(T_LABEL_REF);
+                    self.str(name);
+                }
+                None => self.node(&o.node),
+            }
+            let nulls = match o.nulls {
+                None => 0,
+                Some(true) => 1,
+                Some(false) => 2,
+            };
+            self.w(u64::from(o.desc) | nulls << 1);
+        }
     }
 
     /// `return_defaults_of(cols)`: the columns are part of the shape.
@@ -536,6 +550,24 @@ impl<'a> Shape<'a> {
             N::Excluded(c) => {
                 self.w(T_EXCLUDED);
                 self.column(c);
+            }
+            N::Over(o) => {
+                self.w(T_OVER);
+                self.node(&o.func);
+                let w = &o.window;
+                self.nodes(w.partition_by.as_slice());
+                self.order_items(w.order_by.as_slice(), None);
+                match w.frame {
+                    None => self.w(T_NONE),
+                    Some(f) => {
+                        let bound = |b: crate::expr::window::FrameBound| {
+                            u64::from(b.rank()) | u64::from(b.offset().unwrap_or(0)) << 8
+                        };
+                        self.w(f.units as u64 | 1 << 8);
+                        self.w(bound(f.start));
+                        self.w(f.end.map_or(u64::MAX, bound));
+                    }
+                }
             }
         }
     }

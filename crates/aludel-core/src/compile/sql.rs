@@ -177,6 +177,45 @@ fn reads_tables(n: &Node) -> bool {
         N::Cast(c) => reads_tables(&c.e),
         N::Func(f) => f.args.iter().any(reads_tables),
         N::Label(l) => reads_tables(&l.e),
+        N::Over(o) => {
+            reads_tables(&o.func)
+                || o.window.partition_by.iter().any(reads_tables)
+                || o.window.order_by.iter().any(|x| reads_tables(&x.node))
+        }
+    }
+}
+
+/// Whether `n` has a window function (not looking into subqueries: they are queries
+/// of their own).
+pub(crate) fn contains_window(n: &Node) -> bool {
+    match &n.0 {
+        N::Over(_) => true,
+        N::Column(_)
+        | N::Bind(_)
+        | N::Named(_)
+        | N::Inline(_)
+        | N::Null
+        | N::Bool(_)
+        | N::Excluded(_)
+        | N::Text(_)
+        | N::Scalar(_)
+        | N::Exists(_) => false,
+        N::InSelect(i) => contains_window(&i.e),
+        N::Binary(b) => contains_window(&b.l) || contains_window(&b.r),
+        N::Unary(u) => contains_window(&u.e),
+        N::And(items) | N::Or(items) | N::Tuple(items) => items.iter().any(contains_window),
+        N::InList(i) => contains_window(&i.e),
+        N::Between(b) => contains_window(&b.e) || contains_window(&b.lo) || contains_window(&b.hi),
+        N::Like(l) => contains_window(&l.e) || contains_window(&l.pattern),
+        N::Case(c) => {
+            c.whens
+                .iter()
+                .any(|(w, t)| contains_window(w) || contains_window(t))
+                || c.else_.as_ref().is_some_and(contains_window)
+        }
+        N::Cast(c) => contains_window(&c.e),
+        N::Func(f) => f.args.iter().any(contains_window),
+        N::Label(l) => contains_window(&l.e),
     }
 }
 
@@ -441,6 +480,17 @@ impl<'a> SqlWriter<'a> {
         {
             self.sql.push_str(" FROM DUAL");
         }
+        for (clause, n) in [("WHERE", s.where_.as_ref()), ("HAVING", s.having.as_ref())]
+            .into_iter()
+            .chain(s.group_by.iter().map(|g| ("GROUP BY", Some(g))))
+            .chain(s.joins.iter().map(|j| ("a JOIN's ON clause", Some(&j.on))))
+        {
+            if n.is_some_and(contains_window) {
+                return Err(CompileError::invalid(format!(
+                    "a window function cannot be used in {clause}; compute it in a subquery and filter in the enclosing query"
+                )));
+            }
+        }
         if let Some(w) = &s.where_ {
             self.sql.push_str(" WHERE ");
             self.expr(w, P_TEXT, true)?;
@@ -461,7 +511,7 @@ impl<'a> SqlWriter<'a> {
                 if i > 0 {
                     self.sql.push_str(", ");
                 }
-                self.order_item(s, o)?;
+                self.order_item(Some(s), o)?;
             }
         }
         self.limit_offset(s)?;
@@ -473,8 +523,8 @@ impl<'a> SqlWriter<'a> {
         Ok(())
     }
 
-    fn order_target(&mut self, s: &'a SelectCore, n: &'a Node) -> Result {
-        match label_ref(s, n) {
+    fn order_target(&mut self, s: Option<&'a SelectCore>, n: &'a Node) -> Result {
+        match s.and_then(|s| label_ref(s, n)) {
             Some(name) => {
                 self.ident(name);
                 Ok(())
@@ -483,13 +533,14 @@ impl<'a> SqlWriter<'a> {
         }
     }
 
-    fn order_item(&mut self, s: &'a SelectCore, o: &'a crate::expr::OrderBy) -> Result {
+    /// An ORDER BY item; `s` is the SELECT whose labels it may name (none in a window).
+    fn order_item(&mut self, s: Option<&'a SelectCore>, o: &'a crate::expr::OrderBy) -> Result {
         let native = self.d.supports(Feature::NullsOrdering);
         if let (Some(first), false) = (o.nulls, native) {
             // Emulation: `x IS NULL DESC, x` puts NULLs first; `x IS NULL, x` last. The
             // expression is rendered twice with the same canonical values.
             let saved = self.next_value;
-            let prec_sensitive = label_ref(s, &o.node).is_none();
+            let prec_sensitive = s.and_then(|s| label_ref(s, &o.node)).is_none();
             if prec_sensitive {
                 self.expr(&o.node, P_CMP + 1, true)?;
             } else {
@@ -834,7 +885,101 @@ impl<'a> SqlWriter<'a> {
             }
             N::Text(t) => self.text(t),
             N::Excluded(c) => self.excluded(c),
+            N::Over(o) => self.over(o),
         }
+    }
+
+    /// `f(..) OVER (PARTITION BY .. ORDER BY .. frame)`.
+    fn over(&mut self, o: &'a crate::expr::window::OverNode) -> Result {
+        use crate::expr::window::{FrameBound, FrameUnits};
+        self.d.require(Feature::WindowFunctions)?;
+        let N::Func(f) = &o.func.0 else {
+            return Err(CompileError::invalid(
+                "OVER applies to a function call (an aggregate or a window function)",
+            ));
+        };
+        if matches!(&f.name, FuncName::Named(n) if n == "lag" || n == "lead") && f.args.len() == 3 {
+            self.d.require(Feature::WindowOffsetDefault)?;
+        }
+        if contains_window(&o.func) {
+            return Err(CompileError::invalid(
+                "a window function's arguments cannot contain another window function",
+            ));
+        }
+        let w = &o.window;
+        if let Some(f) = &w.frame {
+            if f.units == FrameUnits::Groups {
+                self.d.require(Feature::WindowGroupsFrame)?;
+            }
+            if f.start == FrameBound::UnboundedFollowing
+                || f.end == Some(FrameBound::UnboundedPreceding)
+                || f.end.is_some_and(|e| e.rank() < f.start.rank())
+                || (f.end.is_none() && f.start.rank() > FrameBound::CurrentRow.rank())
+            {
+                return Err(CompileError::invalid(format!(
+                    "window frame from {} to {}: a frame cannot start after it ends, start at UNBOUNDED FOLLOWING or end at UNBOUNDED PRECEDING",
+                    f.start,
+                    f.end.unwrap_or(FrameBound::CurrentRow)
+                )));
+            }
+            let has_offset = f.start.offset().is_some() || f.end.and_then(|e| e.offset()).is_some();
+            if has_offset && f.units != FrameUnits::Rows && w.order_by.is_empty() {
+                return Err(CompileError::invalid(
+                    "a RANGE or GROUPS frame with an offset needs an ORDER BY in its window",
+                ));
+            }
+            if has_offset && f.units == FrameUnits::Range {
+                let emulated = !self.d.supports(Feature::NullsOrdering)
+                    && w.order_by.iter().any(|x| x.nulls.is_some());
+                if w.order_by.len() != 1 || emulated {
+                    return Err(CompileError::invalid(
+                        "a RANGE frame with an offset needs exactly one ORDER BY expression in its window (and no emulated NULLS FIRST / LAST)",
+                    ));
+                }
+            }
+        }
+        self.expr_inner(&o.func, true)?;
+        self.sql.push_str(" OVER (");
+        let mut sep = "";
+        if !w.partition_by.is_empty() {
+            self.sql.push_str("PARTITION BY ");
+            self.expr_list(w.partition_by.as_slice())?;
+            sep = " ";
+        }
+        if !w.order_by.is_empty() {
+            self.sql.push_str(sep);
+            self.sql.push_str("ORDER BY ");
+            for (i, ob) in w.order_by.iter().enumerate() {
+                if i > 0 {
+                    self.sql.push_str(", ");
+                }
+                self.order_item(None, ob)?;
+            }
+            sep = " ";
+        }
+        if let Some(f) = &w.frame {
+            self.sql.push_str(sep);
+            self.sql.push_str(match f.units {
+                FrameUnits::Rows => "ROWS ",
+                FrameUnits::Range => "RANGE ",
+                FrameUnits::Groups => "GROUPS ",
+            });
+            let bound = |out: &mut String, b: FrameBound| {
+                use std::fmt::Write;
+                let _ = write!(out, "{b}");
+            };
+            match f.end {
+                None => bound(&mut self.sql, f.start),
+                Some(end) => {
+                    self.sql.push_str("BETWEEN ");
+                    bound(&mut self.sql, f.start);
+                    self.sql.push_str(" AND ");
+                    bound(&mut self.sql, end);
+                }
+            }
+        }
+        self.sql.push(')');
+        Ok(())
     }
 
     /// `excluded(col)`: the proposed row of the upsert being rendered.

@@ -148,6 +148,13 @@ pub enum Feature {
     /// A row alias for the proposed row in `ON DUPLICATE KEY UPDATE`
     /// (`INSERT ... VALUES (..) AS new`, MySQL >= 8.0.19); `VALUES(col)` elsewhere.
     InsertRowAlias,
+    /// Window functions: `f(..) OVER (...)` (SQLite >= 3.25, MySQL >= 8.0,
+    /// MariaDB >= 10.2).
+    WindowFunctions,
+    /// A `GROUPS` window frame (PostgreSQL >= 11, SQLite >= 3.28).
+    WindowGroupsFrame,
+    /// The default argument of `lag(e, n, default)` / `lead(..)` (not MariaDB).
+    WindowOffsetDefault,
 }
 
 impl Feature {
@@ -183,6 +190,9 @@ impl Feature {
                 "INSERT ... ON DUPLICATE KEY UPDATE (on PostgreSQL and SQLite use on_conflict())"
             }
             Feature::InsertRowAlias => "a row alias in INSERT ... ON DUPLICATE KEY UPDATE",
+            Feature::WindowFunctions => "window functions (OVER)",
+            Feature::WindowGroupsFrame => "a GROUPS window frame",
+            Feature::WindowOffsetDefault => "the default argument of lag() / lead()",
         }
     }
 }
@@ -310,6 +320,7 @@ impl Dialect {
         match (feature, self.kind) {
             (Feature::OnDuplicateKeyUpdate | Feature::InsertRowAlias, Postgres | Sqlite) => false,
             (Feature::OnConflict, Postgres) => v.at_least(9, 5, 0),
+            (Feature::WindowGroupsFrame, Postgres) => v.at_least(11, 0, 0),
             (_, Postgres) => true,
             (Feature::OnConflict, Sqlite) => v.at_least(3, 24, 0),
             (
@@ -322,6 +333,10 @@ impl Dialect {
             (Feature::UpdateFrom, Sqlite) => v.at_least(3, 33, 0),
             (Feature::RowValues, Sqlite) => v.at_least(3, 15, 0),
             (Feature::LimitInInSubquery, Sqlite) => true,
+            (Feature::WindowFunctions | Feature::WindowOffsetDefault, Sqlite) => {
+                v.at_least(3, 25, 0)
+            }
+            (Feature::WindowGroupsFrame, Sqlite) => v.at_least(3, 28, 0),
             (_, Sqlite) => false,
             (Feature::InsertReturning, MariaDb) => v.at_least(10, 5, 0),
             (Feature::DeleteReturning, MariaDb) => v.at_least(10, 0, 5),
@@ -329,6 +344,8 @@ impl Dialect {
             (Feature::LockSkipLocked, MariaDb) => v.at_least(10, 6, 0),
             (Feature::OnDuplicateKeyUpdate, MySql | MariaDb) => true,
             (Feature::InsertRowAlias, MySql) => v.at_least(8, 0, 19),
+            (Feature::WindowFunctions | Feature::WindowOffsetDefault, MySql) => v.at_least(8, 0, 0),
+            (Feature::WindowFunctions, MariaDb) => v.at_least(10, 2, 0),
             (Feature::LockNoWait | Feature::LockSkipLocked | Feature::LockOf, MySql) => {
                 v.at_least(8, 0, 1)
             }

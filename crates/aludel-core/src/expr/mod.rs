@@ -14,6 +14,7 @@ pub mod func;
 mod operand;
 mod ops;
 pub(crate) mod text;
+pub mod window;
 
 pub use operand::{AsExpr, BindValue, Compatible, InOperand, IntoLiteral};
 pub use ops::{CondOut, ExprMethods, OrderBy, Predicate, not_};
@@ -76,6 +77,8 @@ pub(crate) enum N {
     /// The row proposed for insertion, in an upsert's update: `excluded.col` (PostgreSQL,
     /// SQLite), `VALUES(col)` or a row alias (MySQL, MariaDB).
     Excluded(ColumnRef),
+    /// A function over a window.
+    Over(Arc<window::OverNode>),
 }
 
 /// An anonymous bound value with the SQL type of its context.

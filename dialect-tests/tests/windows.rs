@@ -1,0 +1,295 @@
+//! Window functions: ranking, offsets, aggregates over windows, frames, and the errors
+//! for what a dialect or SQL itself does not allow.
+
+use aludel::expr::window::{self as win, FrameBound as B, FrameUnits, Window};
+use aludel::prelude::*;
+use aludel_dialect_tests::schema::*;
+use aludel_dialect_tests::{Case, check};
+
+fn by_user() -> Window {
+    Window::new()
+        .partition_by(posts::user_id)
+        .order_by(posts::id)
+}
+
+#[test]
+fn ranking() {
+    check(
+        "window_row_number",
+        &select((posts::id, win::row_number().over(&by_user()))).order_by(posts::id),
+    );
+    let by_views = Window::new().order_by(posts::views.desc());
+    check(
+        "window_rank_dense_rank",
+        &select((
+            users::id,
+            win::rank()
+                .over(&Window::new().order_by(users::active.desc()))
+                .label("r"),
+            win::dense_rank()
+                .over(&Window::new().order_by(users::active.desc()))
+                .label("d"),
+        ))
+        .order_by(users::id),
+    );
+    check(
+        "window_ntile",
+        &select((posts::id, win::ntile(2).over(&by_views))).order_by(posts::id),
+    );
+    check(
+        "window_row_number_over_empty",
+        &select((
+            users::id,
+            win::row_number().over(&Window::new().order_by(users::id)),
+        ))
+        .where_(users::id.le(3))
+        .order_by(users::id),
+    );
+    Case::new("window_percent_rank_cume_dist")
+        .results_differ("floating-point formatting of fractions differs between servers")
+        .run(
+            &select((
+                posts::id,
+                win::percent_rank().over(&by_views),
+                win::cume_dist().over(&by_views),
+            ))
+            .order_by(posts::id),
+        );
+}
+
+#[test]
+fn offsets() {
+    check(
+        "window_lag_lead",
+        &select((
+            posts::id,
+            win::lag(posts::views).over(&by_user()),
+            win::lead(posts::views).over(&by_user()),
+        ))
+        .order_by(posts::id),
+    );
+    check(
+        "window_lag_with_default",
+        &select((
+            posts::id,
+            win::lag_or(posts::views, 2, -1).over(&Window::new().order_by(posts::id)),
+        ))
+        .order_by(posts::id),
+    );
+    let all_rows = Window::new()
+        .order_by(posts::id)
+        .rows(B::UnboundedPreceding, B::UnboundedFollowing);
+    check(
+        "window_first_last_nth_value",
+        &select((
+            posts::id,
+            win::first_value(posts::title).over(&all_rows),
+            win::last_value(posts::title).over(&all_rows),
+            win::nth_value(posts::title, 2).over(&all_rows),
+        ))
+        .order_by(posts::id),
+    );
+}
+
+#[test]
+fn aggregates_and_frames() {
+    check(
+        "window_sum_partition",
+        &select((
+            posts::id,
+            func::sum(posts::views).over(&Window::new().partition_by(posts::user_id)),
+        ))
+        .order_by(posts::id),
+    );
+    check(
+        "window_running_total_rows",
+        &select((
+            posts::id,
+            func::sum(posts::views).over(
+                &Window::new()
+                    .order_by(posts::id)
+                    .rows(B::UnboundedPreceding, B::CurrentRow),
+            ),
+        ))
+        .order_by(posts::id),
+    );
+    check(
+        "window_moving_count_rows",
+        &select((
+            posts::id,
+            func::count(posts::id).over(
+                &Window::new()
+                    .order_by(posts::id)
+                    .rows(B::Preceding(1), B::Following(1)),
+            ),
+        ))
+        .order_by(posts::id),
+    );
+    check(
+        "window_frame_start_only",
+        &select((
+            posts::id,
+            func::max(posts::views).over(
+                &Window::new()
+                    .order_by(posts::id)
+                    .frame_from(FrameUnits::Rows, B::Preceding(2)),
+            ),
+        ))
+        .order_by(posts::id),
+    );
+    check(
+        "window_range_offset",
+        &select((
+            posts::id,
+            func::count_star().over(
+                &Window::new()
+                    .order_by(posts::views)
+                    .range(B::Preceding(10), B::Following(10)),
+            ),
+        ))
+        .order_by(posts::id),
+    );
+    check(
+        "window_groups_frame",
+        &select((
+            users::id,
+            func::count_star().over(
+                &Window::new()
+                    .order_by(users::active)
+                    .groups(B::CurrentRow, B::UnboundedFollowing),
+            ),
+        ))
+        .order_by(users::id),
+    );
+    check(
+        "window_count_over_all",
+        &select((posts::status, func::count_star().over(&Window::new())))
+            .where_(posts::user_id.eq(1))
+            .order_by(posts::id),
+    );
+    check(
+        "window_order_nulls_last",
+        &select((
+            users::id,
+            win::row_number()
+                .over(&Window::new().order_by((users::age.desc().nulls_last(), users::id))),
+        ))
+        .order_by(users::id),
+    );
+    // A window function in a derived table, filtered outside: the top post per user.
+    let ranked = select((
+        posts::user_id,
+        posts::title,
+        win::row_number()
+            .over(
+                &Window::new()
+                    .partition_by(posts::user_id)
+                    .order_by(posts::views.desc()),
+            )
+            .label("rn"),
+    ))
+    .subquery("ranked");
+    let (user_id, title, rn) = ranked.columns();
+    check(
+        "window_top_per_group",
+        &select((user_id.clone(), title))
+            .select_from(&ranked)
+            .where_(rn.eq(1))
+            .order_by(user_id),
+    );
+    check(
+        "window_with_bound_values",
+        &select((
+            posts::id,
+            (func::sum(posts::views + 1).over(&by_user()) * 2).label("x"),
+        ))
+        .where_(posts::views.gt(1))
+        .order_by(posts::id),
+    );
+}
+
+#[test]
+fn errors() {
+    check(
+        "window_in_where",
+        &select(posts::id).where_(win::row_number().over(&by_user()).gt(1)),
+    );
+    check(
+        "window_over_non_function",
+        &select((posts::views + 1).over(&by_user())),
+    );
+    check(
+        "window_frame_backwards",
+        &select(
+            func::count_star().over(
+                &Window::new()
+                    .order_by(posts::id)
+                    .rows(B::CurrentRow, B::Preceding(1)),
+            ),
+        )
+        .select_from(posts::table),
+    );
+    check(
+        "window_range_offset_two_keys",
+        &select(
+            func::count_star().over(
+                &Window::new()
+                    .order_by((posts::views, posts::id))
+                    .range(B::Preceding(1), B::CurrentRow),
+            ),
+        )
+        .select_from(posts::table),
+    );
+    check(
+        "window_nested",
+        &select(func::sum(win::row_number().over(&by_user())).over(&by_user())),
+    );
+}
+
+#[test]
+fn dialect_versions() {
+    use aludel::dialect::Dialect;
+    let stmt = select(win::row_number().over(&Window::new()));
+    for (d, ok) in [
+        (Dialect::sqlite().with_version(3, 24, 0), false),
+        (Dialect::sqlite().with_version(3, 25, 0), true),
+        (Dialect::mysql().with_version(5, 7, 40), false),
+        (Dialect::mysql().with_version(8, 0, 0), true),
+        (Dialect::mariadb().with_version(10, 1, 0), false),
+        (Dialect::mariadb().with_version(10, 2, 0), true),
+    ] {
+        let r = stmt.compile(&d);
+        assert_eq!(
+            r.is_ok(),
+            ok,
+            "{d:?}: {r:?}",
+            r = r.as_ref().map(|c| c.sql().to_owned())
+        );
+        if let Err(e) = r {
+            let msg = e.to_string();
+            assert!(msg.contains("window functions"), "{msg}");
+        }
+    }
+    let groups = select(
+        func::count_star().over(
+            &Window::new()
+                .order_by(literal(1i64))
+                .groups(B::CurrentRow, B::CurrentRow),
+        ),
+    );
+    assert!(
+        groups
+            .compile(&Dialect::postgres().with_version(10, 0, 0))
+            .is_err()
+    );
+    assert!(
+        groups
+            .compile(&Dialect::postgres().with_version(11, 0, 0))
+            .is_ok()
+    );
+    assert!(
+        groups
+            .compile(&Dialect::sqlite().with_version(3, 27, 0))
+            .is_err()
+    );
+}
