@@ -76,6 +76,6 @@ pub mod prelude {
         false_, func, inline, literal, not_, null, text, true_, tuple_, window,
     };
     pub use crate::schema::{Column, Table};
-    pub use crate::stmt::{Assignment, Select, delete, exists, insert, select, update};
+    pub use crate::stmt::{Assignment, Compound, Select, delete, exists, insert, select, update};
     pub use crate::value::Value;
 }

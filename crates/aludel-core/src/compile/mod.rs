@@ -41,7 +41,9 @@ use crate::error::CompileError;
 use crate::expr::text::TextNode;
 use crate::expr::{N, Node, Text};
 use crate::schema::ClientDefault;
-use crate::stmt::{Delete, DeleteCore, Insert, InsertCore, Select, SelectCore, Update, UpdateCore};
+use crate::stmt::{
+    CompoundCore, Delete, DeleteCore, Insert, InsertCore, Select, SelectCore, Update, UpdateCore,
+};
 use crate::value::Value;
 
 pub(crate) use shape::Shape;
@@ -54,6 +56,7 @@ pub(crate) enum StmtRef<'a> {
     Update(&'a UpdateCore),
     Delete(&'a DeleteCore),
     Text(&'a TextNode),
+    Compound(&'a CompoundCore),
 }
 
 /// In ORDER BY, a label that is also in the select list is referred to by name: the
@@ -68,6 +71,28 @@ pub(crate) fn label_ref<'a>(s: &SelectCore, n: &'a Node) -> Option<&'a str> {
             _ => false,
         })
         .then_some(&*l.name)
+}
+
+/// In the ORDER BY of a compound SELECT, the result column an item names: a label of the
+/// first SELECT (by name), or a column of it (by its label or name). `None`: the item
+/// names no result column (an error: the servers accept only result columns there).
+pub(crate) fn compound_order_name(
+    first: &SelectCore,
+    n: &Node,
+) -> Option<std::borrow::Cow<'static, str>> {
+    match &n.0 {
+        N::Label(l) => first
+            .columns
+            .iter()
+            .any(|c| matches!(&c.0, N::Label(x) if x.name == l.name))
+            .then(|| l.name.clone()),
+        N::Column(_) => first.columns.iter().find_map(|c| match &c.0 {
+            N::Column(_) if same_node(c, n) => c.exposed_name(),
+            N::Label(x) if same_node(&x.e, n) => Some(x.name.clone()),
+            _ => None,
+        }),
+        _ => None,
+    }
 }
 
 /// Whether `a` and `b` are the same column or share their tree.
@@ -269,6 +294,12 @@ impl sealed::Sealed for Text {
     }
 }
 impl Statement for Text {}
+impl<R> sealed::Sealed for crate::stmt::Compound<R> {
+    fn stmt_ref(&self) -> sealed::Handle<'_> {
+        sealed::Handle(StmtRef::Compound(&self.core))
+    }
+}
+impl<R> Statement for crate::stmt::Compound<R> {}
 
 /// Where a compiled statement's cache key comes from.
 #[derive(Clone, Copy)]
@@ -307,7 +338,7 @@ pub(crate) fn compile_stmt<'a>(
             .enumerate()
             .all(|(i, s)| matches!(s.source, SlotSource::Value(v) if v == i));
     let kind = match stmt {
-        StmtRef::Select(_) => StatementKind::Select,
+        StmtRef::Select(_) | StmtRef::Compound(_) => StatementKind::Select,
         StmtRef::Insert(_) => StatementKind::Insert,
         StmtRef::Update(_) => StatementKind::Update,
         StmtRef::Delete(_) => StatementKind::Delete,
@@ -350,6 +381,7 @@ enum OwnedStmt {
     Insert(InsertCore),
     Update(UpdateCore),
     Delete(DeleteCore),
+    Compound(CompoundCore),
 }
 
 impl KeySlot {
@@ -363,6 +395,7 @@ impl KeySlot {
             StmtRef::Insert(i) => OwnedStmt::Insert(i.clone()),
             StmtRef::Update(u) => OwnedStmt::Update(u.clone()),
             StmtRef::Delete(d) => OwnedStmt::Delete(d.clone()),
+            StmtRef::Compound(c) => OwnedStmt::Compound(c.clone()),
             // A text statement's key is short: no need to keep its values.
             StmtRef::Text(_) => return KeySlot::ready(CacheKey::from_words(&Shape::of(stmt).key)),
         };
@@ -381,6 +414,7 @@ impl KeySlot {
                     OwnedStmt::Insert(i) => StmtRef::Insert(i),
                     OwnedStmt::Update(u) => StmtRef::Update(u),
                     OwnedStmt::Delete(d) => StmtRef::Delete(d),
+                    OwnedStmt::Compound(c) => StmtRef::Compound(c),
                 };
                 CacheKey::from_words(&Shape::of(stmt).key)
             }),

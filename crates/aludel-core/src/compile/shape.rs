@@ -83,6 +83,7 @@ const T_UNRESOLVED: u64 = 35;
 const T_UPSERT: u64 = 36;
 const T_RETURN_ONLY: u64 = 37;
 const T_OVER: u64 = 38;
+const T_COMPOUND: u64 = 39;
 
 fn type_word(t: DataType) -> u64 {
     let extra = match t {
@@ -268,6 +269,7 @@ impl<'a> Shape<'a> {
                 self.w(T_TEXT_STMT);
                 self.text(t);
             }
+            StmtRef::Compound(c) => self.compound(c),
         }
     }
 
@@ -350,6 +352,43 @@ impl<'a> Shape<'a> {
             }
         }
         self.scopes.pop();
+    }
+
+    /// A compound SELECT: operators, operands (in the SQL walk's order), the ORDER BY
+    /// result-column names, LIMIT and OFFSET.
+    fn compound(&mut self, c: &'a crate::stmt::CompoundCore) {
+        self.w(T_COMPOUND | (c.members.len() as u64) << 8);
+        for op in c.ops.iter() {
+            self.w(*op as u64);
+        }
+        for m in c.members.iter() {
+            match m {
+                crate::stmt::Member::Select(s) => {
+                    self.w(T_SELECT);
+                    self.select(s, false);
+                }
+                crate::stmt::Member::Compound(inner) => self.compound(inner),
+            }
+        }
+        let first = c.first_select();
+        self.w(c.order_by.len() as u64);
+        for o in c.order_by.iter() {
+            match super::compound_order_name(first, &o.node) {
+                Some(name) => {
+                    self.w(T_LABEL_REF);
+                    self.str(&name);
+                }
+                None => self.w(T_UNRESOLVED),
+            }
+            let nulls = match o.nulls {
+                None => 0,
+                Some(true) => 1,
+                Some(false) => 2,
+            };
+            self.w(u64::from(o.desc) | nulls << 1);
+        }
+        self.opt(c.limit.as_ref());
+        self.opt(c.offset.as_ref());
     }
 
     /// ORDER BY items; `select` is the SELECT whose labels they may refer to.

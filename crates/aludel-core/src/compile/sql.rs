@@ -11,15 +11,15 @@ use std::fmt::Write;
 use smallvec::SmallVec;
 
 use super::from::{Scopes, Sources, dml_froms, nullable_by_joins, resolve_from};
-use super::{SlotSource, StmtRef, label_ref};
+use super::{SlotSource, StmtRef, compound_order_name, label_ref};
 use crate::dialect::{Dialect, DialectKind, Feature};
 use crate::error::CompileError;
 use crate::expr::text::{TextNode, TextPiece};
 use crate::expr::{BinOp, FuncName, N, Node, UnOp};
 use crate::schema::{ClientDefault, ColumnRef, Source, TableDef, TableRef};
 use crate::stmt::{
-    DeleteCore, Distinct, InsertCore, InsertSource, JoinKind, LockStrength, LockWait, SelectCore,
-    UpdateCore, Upsert,
+    CompoundCore, DeleteCore, Distinct, InsertCore, InsertSource, JoinKind, LockStrength, LockWait,
+    Member, SelectCore, SetOp, UpdateCore, Upsert,
 };
 use crate::types::DataType;
 
@@ -383,7 +383,125 @@ impl<'a> SqlWriter<'a> {
             StmtRef::Update(u) => self.update(u),
             StmtRef::Delete(d) => self.delete(d),
             StmtRef::Text(t) => self.text(t),
+            StmtRef::Compound(c) => {
+                let first = c.first_select();
+                self.columns.reserve(first.columns.len());
+                for col in first.columns.iter() {
+                    self.columns.push(col.exposed_name().unwrap_or_default());
+                }
+                self.compound(c)
+            }
         }
+    }
+
+    // ---- compound SELECT ----------------------------------------------------------
+
+    fn compound(&mut self, c: &'a CompoundCore) -> Result {
+        for op in c.ops.iter() {
+            match op {
+                SetOp::Intersect | SetOp::Except => self.d.require(Feature::IntersectExcept)?,
+                SetOp::IntersectAll | SetOp::ExceptAll => {
+                    self.d.require(Feature::IntersectExceptAll)?
+                }
+                SetOp::Union | SetOp::UnionAll => {}
+            }
+        }
+        let width = c.first_select().columns.len();
+        self.compound_members(c, width)?;
+        if !c.order_by.is_empty() {
+            let first = c.first_select();
+            self.sql.push_str(" ORDER BY ");
+            for (i, o) in c.order_by.iter().enumerate() {
+                if i > 0 {
+                    self.sql.push_str(", ");
+                }
+                let Some(name) = compound_order_name(first, &o.node) else {
+                    return Err(CompileError::invalid(
+                        "the ORDER BY of a compound SELECT (UNION, INTERSECT, EXCEPT) can only name its result columns: a column or label of the first SELECT",
+                    ));
+                };
+                if o.nulls.is_some() && !self.d.supports(Feature::NullsOrdering) {
+                    self.ident(&name);
+                    self.sql.push_str(if o.nulls == Some(true) {
+                        " IS NULL DESC, "
+                    } else {
+                        " IS NULL, "
+                    });
+                }
+                self.ident(&name);
+                if o.desc {
+                    self.sql.push_str(" DESC");
+                }
+                if self.d.supports(Feature::NullsOrdering) {
+                    match o.nulls {
+                        Some(true) => self.sql.push_str(" NULLS FIRST"),
+                        Some(false) => self.sql.push_str(" NULLS LAST"),
+                        None => {}
+                    }
+                }
+            }
+        }
+        self.limit_offset(c.limit.as_ref(), c.offset.as_ref())
+    }
+
+    fn compound_members(&mut self, c: &'a CompoundCore, width: usize) -> Result {
+        for (i, m) in c.members.iter().enumerate() {
+            if i > 0 {
+                self.sql.push_str(c.ops.as_slice()[i - 1].sql());
+            }
+            self.member(m, i == 0, width)?;
+        }
+        Ok(())
+    }
+
+    /// One operand: parenthesised where it has its own ORDER BY / LIMIT or is itself a
+    /// compound; on SQLite, which accepts no parentheses there, a `SELECT * FROM (..)`
+    /// instead (a leading compound is written flat: SQLite reads left to right).
+    fn member(&mut self, m: &'a Member, first: bool, width: usize) -> Result {
+        let sqlite = self.d.kind() == DialectKind::Sqlite;
+        let (open, close) = if sqlite {
+            ("SELECT * FROM (", ")")
+        } else {
+            ("(", ")")
+        };
+        match m {
+            Member::Select(s) => {
+                if s.columns.len() != width {
+                    return Err(CompileError::invalid(format!(
+                        "the SELECTs of a compound SELECT must have the same number of columns ({width} and {})",
+                        s.columns.len()
+                    )));
+                }
+                let own = !s.order_by.is_empty()
+                    || s.limit.is_some()
+                    || s.offset.is_some()
+                    || s.lock.is_some();
+                if own {
+                    self.sql.push_str(open);
+                }
+                self.select(s, false)?;
+                if own {
+                    self.sql.push_str(close);
+                }
+            }
+            Member::Compound(inner) => {
+                let bare =
+                    inner.order_by.is_empty() && inner.limit.is_none() && inner.offset.is_none();
+                if sqlite && first && bare {
+                    return self.compound_members(inner, width);
+                }
+                if inner.first_select().columns.len() != width {
+                    return Err(CompileError::invalid(format!(
+                        "the SELECTs of a compound SELECT must have the same number of columns ({width} and {})",
+                        inner.first_select().columns.len()
+                    )));
+                }
+                self.sql.push_str(open);
+                self.compound(inner)?;
+                self.sql.push_str(close);
+            }
+        }
+        Ok(())
     }
 
     // ---- SELECT -------------------------------------------------------------------
@@ -514,7 +632,7 @@ impl<'a> SqlWriter<'a> {
                 self.order_item(Some(s), o)?;
             }
         }
-        self.limit_offset(s)?;
+        self.limit_offset(s.limit.as_ref(), s.offset.as_ref())?;
         if let Some(lock) = s.lock.as_deref() {
             self.check_lock_nullable_side(s, items, lock)?;
             self.lock(lock)?;
@@ -577,8 +695,8 @@ impl<'a> SqlWriter<'a> {
         self.expr(n, P_ATOM, false)
     }
 
-    fn limit_offset(&mut self, s: &'a SelectCore) -> Result {
-        match (&s.limit, &s.offset) {
+    fn limit_offset(&mut self, limit: Option<&'a Node>, offset: Option<&'a Node>) -> Result {
+        match (limit, offset) {
             (None, None) => {}
             (Some(l), None) => {
                 self.sql.push_str(" LIMIT ");

@@ -155,6 +155,10 @@ pub enum Feature {
     WindowGroupsFrame,
     /// The default argument of `lag(e, n, default)` / `lead(..)` (not MariaDB).
     WindowOffsetDefault,
+    /// `INTERSECT` and `EXCEPT` (MySQL >= 8.0.31, MariaDB >= 10.3).
+    IntersectExcept,
+    /// `INTERSECT ALL` and `EXCEPT ALL` (PostgreSQL, MySQL >= 8.0.31, MariaDB >= 10.5).
+    IntersectExceptAll,
 }
 
 impl Feature {
@@ -193,6 +197,8 @@ impl Feature {
             Feature::WindowFunctions => "window functions (OVER)",
             Feature::WindowGroupsFrame => "a GROUPS window frame",
             Feature::WindowOffsetDefault => "the default argument of lag() / lead()",
+            Feature::IntersectExcept => "INTERSECT / EXCEPT",
+            Feature::IntersectExceptAll => "INTERSECT ALL / EXCEPT ALL",
         }
     }
 }
@@ -332,7 +338,7 @@ impl Dialect {
             (Feature::NullsOrdering, Sqlite) => v.at_least(3, 30, 0),
             (Feature::UpdateFrom, Sqlite) => v.at_least(3, 33, 0),
             (Feature::RowValues, Sqlite) => v.at_least(3, 15, 0),
-            (Feature::LimitInInSubquery, Sqlite) => true,
+            (Feature::LimitInInSubquery | Feature::IntersectExcept, Sqlite) => true,
             (Feature::WindowFunctions | Feature::WindowOffsetDefault, Sqlite) => {
                 v.at_least(3, 25, 0)
             }
@@ -346,6 +352,9 @@ impl Dialect {
             (Feature::InsertRowAlias, MySql) => v.at_least(8, 0, 19),
             (Feature::WindowFunctions | Feature::WindowOffsetDefault, MySql) => v.at_least(8, 0, 0),
             (Feature::WindowFunctions, MariaDb) => v.at_least(10, 2, 0),
+            (Feature::IntersectExcept | Feature::IntersectExceptAll, MySql) => v.at_least(8, 0, 31),
+            (Feature::IntersectExcept, MariaDb) => v.at_least(10, 3, 0),
+            (Feature::IntersectExceptAll, MariaDb) => v.at_least(10, 5, 0),
             (Feature::LockNoWait | Feature::LockSkipLocked | Feature::LockOf, MySql) => {
                 v.at_least(8, 0, 1)
             }

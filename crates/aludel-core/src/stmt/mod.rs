@@ -11,9 +11,12 @@
 //! assert_eq!(b.compile(&Sqlite).unwrap().sql(), "SELECT ? AS x LIMIT ? OFFSET ?");
 //! ```
 
+mod compound;
 mod dml;
 mod select;
 
+pub use compound::{Compound, CompoundCore, SetOperand};
+pub(crate) use compound::{Member, SetOp};
 pub use dml::{
     AssignableTo, Assignment, Assignments, Delete, Insert, InsertColumns, IntoTarget, OnConflict,
     Update, delete, insert, update,

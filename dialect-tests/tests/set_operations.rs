@@ -1,0 +1,170 @@
+//! Set operations: UNION [ALL], INTERSECT [ALL], EXCEPT [ALL], ORDER BY / LIMIT on the
+//! compound, operands with their own LIMIT, nesting, and the per-dialect errors.
+
+use aludel::prelude::*;
+use aludel_dialect_tests::check;
+use aludel_dialect_tests::schema::*;
+
+fn authors() -> Select<i64> {
+    select(posts::user_id)
+}
+
+fn commenters() -> Select<i64> {
+    select(comments::user_id)
+}
+
+fn managers() -> Select<i64> {
+    select(func::coalesce(users::manager_id, 0i64))
+}
+
+#[test]
+fn union_intersect_except() {
+    check(
+        "union",
+        &authors().union(&commenters()).order_by(posts::user_id),
+    );
+    check(
+        "union_all",
+        &authors().union_all(&commenters()).order_by(posts::user_id),
+    );
+    check(
+        "intersect",
+        &authors().intersect(&commenters()).order_by(posts::user_id),
+    );
+    check(
+        "except",
+        &authors().except(&commenters()).order_by(posts::user_id),
+    );
+    check(
+        "intersect_all",
+        &authors().intersect_all(&authors()).order_by(posts::user_id),
+    );
+    check(
+        "except_all",
+        &authors().except_all(&commenters()).order_by(posts::user_id),
+    );
+    check(
+        "union_three",
+        &authors()
+            .union(&commenters())
+            .union(&select(literal(99i64))),
+    );
+}
+
+#[test]
+fn ordering_and_limits() {
+    let name = users::name.label("who");
+    check(
+        "union_order_by_label_desc_limit",
+        &select((users::id, name.clone()))
+            .where_(users::id.le(2))
+            .union(&select((posts::id, posts::status)).where_(posts::id.ge(4)))
+            .order_by(name.desc())
+            .limit(3),
+    );
+    check(
+        "union_order_by_column_offset",
+        &select((users::id, users::name))
+            .union_all(&select((posts::id, posts::status)))
+            .order_by((users::id, users::name))
+            .limit(4)
+            .offset(2),
+    );
+    check(
+        "union_operands_with_own_limit",
+        &select(users::id)
+            .order_by(users::id.desc())
+            .limit(2)
+            .union_all(&select(posts::id).order_by(posts::id).limit(1))
+            .order_by(users::id),
+    );
+    check(
+        "union_order_by_nulls_first",
+        &select(users::age)
+            .union(&select(posts::views.nullable()).where_(posts::views.gt(6)))
+            .order_by(users::age.asc().nulls_first()),
+    );
+    check(
+        "union_order_by_not_a_result_column",
+        &authors().union(&commenters()).order_by(users::id),
+    );
+    check(
+        "union_with_bound_values_everywhere",
+        &select((users::id, (users::id + 1).label("x")))
+            .where_(users::id.lt(3))
+            .union(&select((posts::id, posts::id * 2)).where_(posts::views.gt(6)))
+            .order_by(users::id)
+            .limit(10),
+    );
+}
+
+#[test]
+fn nesting() {
+    // (a UNION b) INTERSECT c: chained left to right.
+    check(
+        "union_then_intersect",
+        &authors()
+            .union(&commenters())
+            .intersect(&managers())
+            .order_by(posts::user_id),
+    );
+    // a UNION (b INTERSECT c): the compound operand is parenthesised.
+    check(
+        "union_of_intersect",
+        &authors()
+            .union(&commenters().intersect(&managers()))
+            .order_by(posts::user_id),
+    );
+    // a INTERSECT b UNION c: no parentheses needed anywhere.
+    check(
+        "intersect_then_union",
+        &authors()
+            .intersect(&commenters())
+            .union(&managers())
+            .order_by(posts::user_id),
+    );
+    check(
+        "except_of_union_with_limit",
+        &authors()
+            .except(
+                &commenters()
+                    .union(&managers())
+                    .order_by(comments::user_id)
+                    .limit(2),
+            )
+            .order_by(posts::user_id),
+    );
+}
+
+#[test]
+fn dialect_versions() {
+    use aludel::dialect::Dialect;
+    let i = authors().intersect(&commenters());
+    let all = authors().except_all(&commenters());
+    for (d, intersect, all_ok) in [
+        (Dialect::mysql().with_version(8, 0, 30), false, false),
+        (Dialect::mysql().with_version(8, 0, 31), true, true),
+        (Dialect::mariadb().with_version(10, 2, 0), false, false),
+        (Dialect::mariadb().with_version(10, 3, 0), true, false),
+        (Dialect::mariadb().with_version(10, 5, 0), true, true),
+        (Dialect::sqlite(), true, false),
+        (Dialect::postgres(), true, true),
+    ] {
+        assert_eq!(i.compile(&d).is_ok(), intersect, "INTERSECT on {d:?}");
+        assert_eq!(all.compile(&d).is_ok(), all_ok, "EXCEPT ALL on {d:?}");
+    }
+    let e = i
+        .compile(&Dialect::mysql().with_version(8, 0, 30))
+        .unwrap_err();
+    assert!(e.to_string().contains("INTERSECT / EXCEPT"), "{e}");
+}
+
+#[test]
+fn cache_key_and_typed_rows() {
+    let a = authors().union(&commenters());
+    let b = authors().union_all(&commenters());
+    assert_ne!(a.cache_key(), b.cache_key());
+    let one = select(literal(1i64)).union(&select(literal(2i64)));
+    let two = select(literal(3i64)).union(&select(literal(4i64)));
+    assert_eq!(one.cache_key(), two.cache_key());
+}
