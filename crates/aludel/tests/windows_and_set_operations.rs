@@ -27,6 +27,9 @@ fn conn() -> Connection {
     conn
 }
 
+/// team, points, rank, previous points, team total.
+type Ranked = (String, i64, i64, Option<i64>, Option<i64>);
+
 #[test]
 fn ranked_rows_decode_into_their_types() {
     let mut conn = conn();
@@ -41,8 +44,7 @@ fn ranked_rows_decode_into_their_types() {
         func::sum(scores::points).over(&Window::new().partition_by(scores::team)),
     ))
     .order_by((scores::team, scores::points.desc()));
-    let rows: Vec<(String, i64, i64, Option<i64>, Option<i64>)> =
-        conn.execute(&stmt).unwrap().all().unwrap();
+    let rows: Vec<Ranked> = conn.execute(&stmt).unwrap().all().unwrap();
     assert_eq!(
         rows,
         [
