@@ -84,6 +84,7 @@ const T_UPSERT: u64 = 36;
 const T_RETURN_ONLY: u64 = 37;
 const T_OVER: u64 = 38;
 const T_COMPOUND: u64 = 39;
+const T_WITH: u64 = 43;
 
 fn type_word(t: DataType) -> u64 {
     let extra = match t {
@@ -223,7 +224,9 @@ impl<'a> Shape<'a> {
     fn shape_from_item(&mut self, s: &'a Source) {
         self.source_ref(s);
         if let Source::Subquery(q) = s {
-            self.select(&q.select, false);
+            if q.cte.is_none() {
+                self.select(&q.select, false);
+            }
         }
     }
 
@@ -298,6 +301,27 @@ impl<'a> Shape<'a> {
         } else {
             explicit_from(s)
         };
+        // The WITH clause comes first in the SQL, and so do its values.
+        // (Written only when there is one: T_WITH differs from the DISTINCT word.)
+        if !s.with.is_empty() {
+            self.w(T_WITH | (s.with.len() as u64) << 8);
+            for d in s.with.iter() {
+                let info = d.cte.as_ref();
+                let flags = match info.and_then(|i| i.materialized) {
+                    None => 0,
+                    Some(true) => 1,
+                    Some(false) => 2,
+                } | info
+                    .and_then(|i| i.recursive.as_ref())
+                    .map_or(0, |(op, _)| (1 + *op as u64) << 2);
+                self.str(&d.name);
+                self.w(flags);
+                self.select(&d.select, false);
+                if let Some((_, term)) = info.and_then(|i| i.recursive.as_ref()) {
+                    self.select(term, false);
+                }
+            }
+        }
         let mut visible = items.clone();
         visible.extend(s.joins.iter().map(|j| &j.target));
         self.scopes.push(visible, !correlate);
@@ -319,7 +343,9 @@ impl<'a> Shape<'a> {
             self.source_ref(f);
         }
         if let Some(Source::Subquery(q)) = items.first() {
-            self.select(&q.select, false);
+            if q.cte.is_none() {
+                self.select(&q.select, false);
+            }
         }
         self.w(s.joins.len() as u64);
         for j in s.joins.iter() {
@@ -329,8 +355,10 @@ impl<'a> Shape<'a> {
         }
         for item in items.iter().skip(1) {
             if let Source::Subquery(q) = item {
-                self.source_ref(item);
-                self.select(&q.select, false);
+                if q.cte.is_none() {
+                    self.source_ref(item);
+                    self.select(&q.select, false);
+                }
             }
         }
         self.opt(s.where_.as_ref());

@@ -77,6 +77,8 @@ pub(crate) struct SqlWriter<'a> {
     /// The next SELECT writes `WHERE true` if it has no WHERE (SQLite's INSERT ... SELECT
     /// ... ON CONFLICT, whose parser would otherwise read ON as a join constraint).
     force_where: bool,
+    /// The CTEs the WITH clauses around the current point define.
+    ctes: SmallVec<[&'a crate::schema::SubqueryDef; 4]>,
 }
 
 /// The row of a single-row INSERT ... VALUES: its text `(..)` and its slots, as ranges.
@@ -246,6 +248,7 @@ impl<'a> SqlWriter<'a> {
             select_extra: Vec::new(),
             excluded: None,
             force_where: false,
+            ctes: SmallVec::new(),
         }
     }
 
@@ -534,6 +537,10 @@ impl<'a> SqlWriter<'a> {
         let extra = std::mem::take(&mut self.select_extra);
         let force_where = std::mem::take(&mut self.force_where);
         let qualify = std::mem::replace(&mut self.qualify, true);
+        let ctes_before = self.ctes.len();
+        if !s.with.is_empty() {
+            self.with_clause(s.with.as_slice())?;
+        }
         self.sql.push_str("SELECT ");
         match &s.distinct {
             Distinct::No => {}
@@ -638,6 +645,63 @@ impl<'a> SqlWriter<'a> {
             self.lock(lock)?;
         }
         self.qualify = qualify;
+        self.ctes.truncate(ctes_before);
+        Ok(())
+    }
+
+    /// `WITH [RECURSIVE] name AS [[NOT] MATERIALIZED] (..), .. ` before a SELECT. The
+    /// CTEs stay visible until the SELECT ends.
+    fn with_clause(&mut self, list: &'a [std::sync::Arc<crate::schema::SubqueryDef>]) -> Result {
+        self.d.require(Feature::Cte)?;
+        let info = |d: &'a crate::schema::SubqueryDef| d.cte.as_ref().expect("a CTE");
+        let recursive = list.iter().any(|d| info(d).recursive.is_some());
+        if recursive {
+            self.d.require(Feature::RecursiveCte)?;
+            // WITH RECURSIVE: each CTE may refer to itself and to the others.
+            for d in list {
+                self.ctes.push(d);
+            }
+        }
+        self.sql.push_str(if recursive {
+            "WITH RECURSIVE "
+        } else {
+            "WITH "
+        });
+        for (i, d) in list.iter().enumerate() {
+            let me = info(d);
+            if list[..i].iter().any(|x| info(x).id == me.id) {
+                return Err(CompileError::invalid(format!(
+                    "the CTE {} is attached twice with .with_()",
+                    d.name
+                )));
+            }
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.ident(&d.name);
+            self.sql.push_str(" AS ");
+            match me.materialized {
+                Some(m) => {
+                    self.d.require(Feature::CteMaterialized)?;
+                    self.sql.push_str(if m {
+                        "MATERIALIZED ("
+                    } else {
+                        "NOT MATERIALIZED ("
+                    });
+                }
+                None => self.sql.push('('),
+            }
+            self.select(&d.select, false)?;
+            if let Some((op, term)) = &me.recursive {
+                self.sql.push_str(op.sql());
+                self.select(term, false)?;
+            }
+            self.sql.push(')');
+            if !recursive {
+                self.ctes.push(d);
+            }
+        }
+        self.sql.push(' ');
         Ok(())
     }
 
@@ -819,6 +883,16 @@ impl<'a> SqlWriter<'a> {
                 self.table_name(a.table.def());
                 self.sql.push_str(" AS ");
                 self.ident(&a.name);
+            }
+            Source::Subquery(q) if q.cte.is_some() => {
+                let id = q.cte.as_ref().map(|c| c.id);
+                if !self.ctes.iter().any(|d| d.cte.as_ref().map(|c| c.id) == id) {
+                    return Err(CompileError::invalid(format!(
+                        "the CTE {} is used but no enclosing SELECT defines it: attach it with .with_(&{})",
+                        q.name, q.name
+                    )));
+                }
+                self.ident(&q.name);
             }
             Source::Subquery(q) => {
                 self.sql.push('(');

@@ -155,6 +155,12 @@ pub enum Feature {
     WindowGroupsFrame,
     /// The default argument of `lag(e, n, default)` / `lead(..)` (not MariaDB).
     WindowOffsetDefault,
+    /// `WITH name AS (...)` (SQLite >= 3.8.3, MySQL >= 8.0, MariaDB >= 10.2).
+    Cte,
+    /// `WITH RECURSIVE` (SQLite >= 3.8.3, MySQL >= 8.0, MariaDB >= 10.2.2).
+    RecursiveCte,
+    /// `name AS [NOT] MATERIALIZED (...)` (PostgreSQL >= 12, SQLite >= 3.35).
+    CteMaterialized,
     /// `INTERSECT` and `EXCEPT` (MySQL >= 8.0.31, MariaDB >= 10.3).
     IntersectExcept,
     /// `INTERSECT ALL` and `EXCEPT ALL` (PostgreSQL, MySQL >= 8.0.31, MariaDB >= 10.5).
@@ -197,6 +203,9 @@ impl Feature {
             Feature::WindowFunctions => "window functions (OVER)",
             Feature::WindowGroupsFrame => "a GROUPS window frame",
             Feature::WindowOffsetDefault => "the default argument of lag() / lead()",
+            Feature::Cte => "WITH (common table expressions)",
+            Feature::RecursiveCte => "WITH RECURSIVE",
+            Feature::CteMaterialized => "MATERIALIZED / NOT MATERIALIZED on a CTE",
             Feature::IntersectExcept => "INTERSECT / EXCEPT",
             Feature::IntersectExceptAll => "INTERSECT ALL / EXCEPT ALL",
         }
@@ -327,6 +336,7 @@ impl Dialect {
             (Feature::OnDuplicateKeyUpdate | Feature::InsertRowAlias, Postgres | Sqlite) => false,
             (Feature::OnConflict, Postgres) => v.at_least(9, 5, 0),
             (Feature::WindowGroupsFrame, Postgres) => v.at_least(11, 0, 0),
+            (Feature::CteMaterialized, Postgres) => v.at_least(12, 0, 0),
             (_, Postgres) => true,
             (Feature::OnConflict, Sqlite) => v.at_least(3, 24, 0),
             (
@@ -339,6 +349,8 @@ impl Dialect {
             (Feature::UpdateFrom, Sqlite) => v.at_least(3, 33, 0),
             (Feature::RowValues, Sqlite) => v.at_least(3, 15, 0),
             (Feature::LimitInInSubquery | Feature::IntersectExcept, Sqlite) => true,
+            (Feature::Cte | Feature::RecursiveCte, Sqlite) => v.at_least(3, 8, 3),
+            (Feature::CteMaterialized, Sqlite) => v.at_least(3, 35, 0),
             (Feature::WindowFunctions | Feature::WindowOffsetDefault, Sqlite) => {
                 v.at_least(3, 25, 0)
             }
@@ -352,6 +364,9 @@ impl Dialect {
             (Feature::InsertRowAlias, MySql) => v.at_least(8, 0, 19),
             (Feature::WindowFunctions | Feature::WindowOffsetDefault, MySql) => v.at_least(8, 0, 0),
             (Feature::WindowFunctions, MariaDb) => v.at_least(10, 2, 0),
+            (Feature::Cte | Feature::RecursiveCte, MySql) => v.at_least(8, 0, 0),
+            (Feature::Cte, MariaDb) => v.at_least(10, 2, 1),
+            (Feature::RecursiveCte, MariaDb) => v.at_least(10, 2, 2),
             (Feature::IntersectExcept | Feature::IntersectExceptAll, MySql) => v.at_least(8, 0, 31),
             (Feature::IntersectExcept, MariaDb) => v.at_least(10, 3, 0),
             (Feature::IntersectExceptAll, MariaDb) => v.at_least(10, 5, 0),

@@ -71,6 +71,8 @@ pub struct SubqueryDef {
     pub(crate) name: Cow<'static, str>,
     /// The exposed column names, in select-list order (`None`: not nameable).
     pub(crate) columns: Vec<Option<Cow<'static, str>>>,
+    /// A common table expression (referred to by name, defined in a WITH clause).
+    pub(crate) cte: Option<crate::stmt::CteInfo>,
 }
 
 /// Something that has columns and can stand in FROM: a table, an alias or a subquery.
@@ -100,7 +102,9 @@ impl Source {
             (Source::Alias(a), Source::Alias(b)) => {
                 Arc::ptr_eq(a, b) || (a.name == b.name && a.table.same(&b.table))
             }
-            (Source::Subquery(a), Source::Subquery(b)) => Arc::ptr_eq(a, b),
+            (Source::Subquery(a), Source::Subquery(b)) => {
+                Arc::ptr_eq(a, b) || matches!((&a.cte, &b.cte), (Some(x), Some(y)) if x.id == y.id)
+            }
             _ => false,
         }
     }
@@ -119,6 +123,7 @@ impl Source {
         match self {
             Source::Table(t) => format!("table {}", t.def().qualified_name()),
             Source::Alias(a) => format!("{} (alias of table {})", a.name, a.table.def().name),
+            Source::Subquery(s) if s.cte.is_some() => format!("CTE {}", s.name),
             Source::Subquery(s) => format!("subquery {}", s.name),
         }
     }

@@ -12,11 +12,14 @@
 //! ```
 
 mod compound;
+mod cte;
 mod dml;
 mod select;
 
 pub use compound::{Compound, CompoundCore, SetOperand};
 pub(crate) use compound::{Member, SetOp};
+pub use cte::Cte;
+pub(crate) use cte::CteInfo;
 pub use dml::{
     AssignableTo, Assignment, Assignments, Delete, Insert, InsertColumns, IntoTarget, OnConflict,
     Update, delete, insert, update,

@@ -67,6 +67,8 @@ pub struct SelectCore {
     pub(crate) limit: Option<Node>,
     pub(crate) offset: Option<Node>,
     pub(crate) lock: Option<Arc<Lock>>,
+    /// The common table expressions of its WITH clause.
+    pub(crate) with: List<Arc<SubqueryDef>>,
     /// Bit `i`: the row type's column `i` (of the first 64) cannot hold NULL.
     pub(crate) not_null: u64,
 }
@@ -476,7 +478,7 @@ impl<R> Select<R> {
         }
     }
 
-    fn with(&self, f: impl FnOnce(&mut SelectCore)) -> Self {
+    pub(crate) fn with(&self, f: impl FnOnce(&mut SelectCore)) -> Self {
         let mut core = self.core.clone();
         f(&mut core);
         Select::from_core(core)
@@ -768,6 +770,7 @@ impl<R> Select<R> {
                 select: self.core.clone(),
                 name: name.into(),
                 columns,
+                cte: None,
             }),
             _r: PhantomData,
         }
