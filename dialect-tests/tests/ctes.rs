@@ -127,6 +127,35 @@ fn in_insert_select() {
 }
 
 #[test]
+fn in_update_and_delete() {
+    let quiet = select(posts::id).where_(posts::views.lt(6)).cte("quiet");
+    check(
+        "cte_in_update",
+        &update(posts::table)
+            .with_(&quiet)
+            .set(posts::status.set("hidden"))
+            .where_(posts::id.in_(&select(quiet.columns()))),
+    );
+    check(
+        "cte_in_delete",
+        &delete(comments::table)
+            .with_(&quiet)
+            .where_(comments::post_id.in_(&select(quiet.columns()))),
+    );
+    let totals = select((comments::post_id, func::count_star().label("n")))
+        .group_by(comments::post_id)
+        .cte("totals");
+    let (pid, n) = totals.columns();
+    check(
+        "cte_in_update_from",
+        &update(posts::table)
+            .with_(&totals)
+            .set(posts::views.set(posts::views + 1))
+            .where_(posts::id.eq(pid).and(n.gt(1))),
+    );
+}
+
+#[test]
 fn errors() {
     let c = select(users::id).cte("c");
     check("cte_not_attached", &select(c.columns()));

@@ -302,26 +302,7 @@ impl<'a> Shape<'a> {
             explicit_from(s)
         };
         // The WITH clause comes first in the SQL, and so do its values.
-        // (Written only when there is one: T_WITH differs from the DISTINCT word.)
-        if !s.with.is_empty() {
-            self.w(T_WITH | (s.with.len() as u64) << 8);
-            for d in s.with.iter() {
-                let info = d.cte.as_ref();
-                let flags = match info.and_then(|i| i.materialized) {
-                    None => 0,
-                    Some(true) => 1,
-                    Some(false) => 2,
-                } | info
-                    .and_then(|i| i.recursive.as_ref())
-                    .map_or(0, |(op, _)| (1 + *op as u64) << 2);
-                self.str(&d.name);
-                self.w(flags);
-                self.select(&d.select, false);
-                if let Some((_, term)) = info.and_then(|i| i.recursive.as_ref()) {
-                    self.select(term, false);
-                }
-            }
-        }
+        self.with_list(s.with.as_slice());
         let mut visible = items.clone();
         visible.extend(s.joins.iter().map(|j| &j.target));
         self.scopes.push(visible, !correlate);
@@ -417,6 +398,30 @@ impl<'a> Shape<'a> {
         }
         self.opt(c.limit.as_ref());
         self.opt(c.offset.as_ref());
+    }
+
+    /// A WITH clause's CTEs (nothing when there are none: `T_WITH` differs from the
+    /// word that follows in every statement).
+    fn with_list(&mut self, list: &'a [std::sync::Arc<crate::schema::SubqueryDef>]) {
+        if !list.is_empty() {
+            self.w(T_WITH | (list.len() as u64) << 8);
+            for d in list.iter() {
+                let info = d.cte.as_ref();
+                let flags = match info.and_then(|i| i.materialized) {
+                    None => 0,
+                    Some(true) => 1,
+                    Some(false) => 2,
+                } | info
+                    .and_then(|i| i.recursive.as_ref())
+                    .map_or(0, |(op, _)| (1 + *op as u64) << 2);
+                self.str(&d.name);
+                self.w(flags);
+                self.select(&d.select, false);
+                if let Some((_, term)) = info.and_then(|i| i.recursive.as_ref()) {
+                    self.select(term, false);
+                }
+            }
+        }
     }
 
     /// ORDER BY items; `select` is the SELECT whose labels they may refer to.
@@ -710,6 +715,7 @@ impl<'a> Shape<'a> {
             | u64::from(u.invalid.is_some()) << 8
             | u64::from(u.return_defaults.is_some()) << 9);
         self.return_defaults(u.return_defaults.as_ref());
+        self.with_list(u.with.as_slice());
         self.table(&u.table);
         let froms = dml_froms(
             &u.target,
@@ -735,6 +741,7 @@ impl<'a> Shape<'a> {
 
     fn delete(&mut self, d: &'a DeleteCore) {
         self.w(T_DELETE);
+        self.with_list(d.with.as_slice());
         self.table(&d.table);
         let froms = dml_froms(
             &d.target,

@@ -2058,6 +2058,10 @@ impl<'a> SqlWriter<'a> {
         if !froms.is_empty() {
             self.d.require(Feature::UpdateFrom)?;
         }
+        if !u.with.is_empty() {
+            self.d.require(Feature::CteInDml)?;
+            self.with_clause(u.with.as_slice())?;
+        }
         let mut visible: Sources<'a> = Sources::new();
         visible.push(&u.target);
         visible.extend(froms.iter().copied());
@@ -2166,6 +2170,10 @@ impl<'a> SqlWriter<'a> {
         let table = d.table.def();
         if !froms.is_empty() {
             self.d.require(Feature::DeleteUsing)?;
+        }
+        if !d.with.is_empty() {
+            self.d.require(Feature::CteInDml)?;
+            self.with_clause(d.with.as_slice())?;
         }
         let mut visible: Sources<'a> = Sources::new();
         visible.push(&d.target);

@@ -161,6 +161,8 @@ pub enum Feature {
     RecursiveCte,
     /// `name AS [NOT] MATERIALIZED (...)` (PostgreSQL >= 12, SQLite >= 3.35).
     CteMaterialized,
+    /// `WITH ... UPDATE` / `WITH ... DELETE` (SQLite >= 3.8.3, MySQL >= 8.0; not MariaDB).
+    CteInDml,
     /// `INTERSECT` and `EXCEPT` (MySQL >= 8.0.31, MariaDB >= 10.3).
     IntersectExcept,
     /// `INTERSECT ALL` and `EXCEPT ALL` (PostgreSQL, MySQL >= 8.0.31, MariaDB >= 10.5).
@@ -206,6 +208,7 @@ impl Feature {
             Feature::Cte => "WITH (common table expressions)",
             Feature::RecursiveCte => "WITH RECURSIVE",
             Feature::CteMaterialized => "MATERIALIZED / NOT MATERIALIZED on a CTE",
+            Feature::CteInDml => "WITH on UPDATE / DELETE",
             Feature::IntersectExcept => "INTERSECT / EXCEPT",
             Feature::IntersectExceptAll => "INTERSECT ALL / EXCEPT ALL",
         }
@@ -349,7 +352,9 @@ impl Dialect {
             (Feature::UpdateFrom, Sqlite) => v.at_least(3, 33, 0),
             (Feature::RowValues, Sqlite) => v.at_least(3, 15, 0),
             (Feature::LimitInInSubquery | Feature::IntersectExcept, Sqlite) => true,
-            (Feature::Cte | Feature::RecursiveCte, Sqlite) => v.at_least(3, 8, 3),
+            (Feature::Cte | Feature::RecursiveCte | Feature::CteInDml, Sqlite) => {
+                v.at_least(3, 8, 3)
+            }
             (Feature::CteMaterialized, Sqlite) => v.at_least(3, 35, 0),
             (Feature::WindowFunctions | Feature::WindowOffsetDefault, Sqlite) => {
                 v.at_least(3, 25, 0)
@@ -364,7 +369,9 @@ impl Dialect {
             (Feature::InsertRowAlias, MySql) => v.at_least(8, 0, 19),
             (Feature::WindowFunctions | Feature::WindowOffsetDefault, MySql) => v.at_least(8, 0, 0),
             (Feature::WindowFunctions, MariaDb) => v.at_least(10, 2, 0),
-            (Feature::Cte | Feature::RecursiveCte, MySql) => v.at_least(8, 0, 0),
+            (Feature::Cte | Feature::RecursiveCte | Feature::CteInDml, MySql) => {
+                v.at_least(8, 0, 0)
+            }
             (Feature::Cte, MariaDb) => v.at_least(10, 2, 1),
             (Feature::RecursiveCte, MariaDb) => v.at_least(10, 2, 2),
             (Feature::IntersectExcept | Feature::IntersectExceptAll, MySql) => v.at_least(8, 0, 31),

@@ -852,6 +852,8 @@ pub(crate) struct UpdateCore {
     pub(crate) returning: List<Node>,
     pub(crate) return_defaults: Option<ReturnDefaults>,
     pub(crate) invalid: Option<Arc<str>>,
+    /// The common table expressions of its WITH clause.
+    pub(crate) with: List<Arc<crate::schema::SubqueryDef>>,
 }
 
 /// An UPDATE statement; `Ret` is the row type of its RETURNING clause.
@@ -891,10 +893,30 @@ pub fn update(table: impl IntoTarget) -> Update<()> {
         returning: List::default(),
         return_defaults: None,
         invalid: None,
+        with: List::default(),
     })
 }
 
 impl<Ret> Update<Ret> {
+    /// Adds `cte` to the UPDATE's WITH clause: `WITH c AS (..) UPDATE ..` (PostgreSQL,
+    /// SQLite, MySQL >= 8.0; not MariaDB).
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
+    /// let old = select(users::id).where_(users::id.lt(10)).cte("old");
+    /// let s = update(users::table).with_(&old).set(users::name.set("x")).where_(users::id.in_(&select(old.columns())));
+    /// assert_eq!(
+    ///     s.compile(&Sqlite).unwrap().sql(),
+    ///     "WITH old AS (SELECT users.id FROM users WHERE users.id < ?) UPDATE users SET name = ? WHERE users.id IN (SELECT old.id FROM old)"
+    /// );
+    /// assert!(s.compile(&MariaDb).is_err());
+    /// ```
+    pub fn with_<C>(&self, cte: &crate::stmt::Cte<C>) -> Self {
+        let def = cte.def.clone();
+        self.with(|c| c.with = c.with.extended([def]))
+    }
+
     fn from_core(core: UpdateCore) -> Self {
         Update {
             core,
@@ -1047,6 +1069,8 @@ pub(crate) struct DeleteCore {
     pub(crate) using: List<Source>,
     pub(crate) where_: Option<Node>,
     pub(crate) returning: List<Node>,
+    /// The common table expressions of its WITH clause.
+    pub(crate) with: List<Arc<crate::schema::SubqueryDef>>,
 }
 
 /// A DELETE statement; `Ret` is the row type of its RETURNING clause.
@@ -1083,10 +1107,29 @@ pub fn delete(table: impl IntoTarget) -> Delete<()> {
         using: List::default(),
         where_: None,
         returning: List::default(),
+        with: List::default(),
     })
 }
 
 impl<Ret> Delete<Ret> {
+    /// Adds `cte` to the DELETE's WITH clause: `WITH c AS (..) DELETE ..` (PostgreSQL,
+    /// SQLite, MySQL >= 8.0; not MariaDB).
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64 }
+    /// let old = select(users::id).where_(users::id.lt(10)).cte("old");
+    /// let s = delete(users::table).with_(&old).where_(users::id.in_(&select(old.columns())));
+    /// assert_eq!(
+    ///     s.compile(&Postgres).unwrap().sql(),
+    ///     "WITH old AS (SELECT users.id FROM users WHERE users.id < $1) DELETE FROM users WHERE users.id IN (SELECT old.id FROM old)"
+    /// );
+    /// ```
+    pub fn with_<C>(&self, cte: &crate::stmt::Cte<C>) -> Self {
+        let def = cte.def.clone();
+        self.with(|c| c.with = c.with.extended([def]))
+    }
+
     fn from_core(core: DeleteCore) -> Self {
         Delete {
             core,
