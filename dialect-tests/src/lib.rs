@@ -58,6 +58,11 @@ pub fn on_mysql_server(sql: &str, kind: Kind) -> Option<Result<Outcome, String>>
     db::mysql::my().map(|my| my.run(sql, &[], kind, false))
 }
 
+/// Runs `sql` (no parameters) on SQLite in memory with the fixtures loaded.
+pub fn on_sqlite(sql: &str, kind: Kind) -> Result<Outcome, String> {
+    db::sqlite::run(sql, &[], kind)
+}
+
 /// The dialects of every case, in snapshot order.
 pub fn dialects() -> [(&'static str, Dialect); 4] {
     [
