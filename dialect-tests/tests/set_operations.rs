@@ -137,6 +137,40 @@ fn nesting() {
 }
 
 #[test]
+fn as_from_items_and_with_ctes() {
+    let people = select((users::id, users::name))
+        .where_(users::id.le(2))
+        .union_all(&select((posts::id, posts::status)).where_(posts::views.gt(6)))
+        .subquery("people");
+    let (pid, pname) = people.columns();
+    check(
+        "compound_as_subquery",
+        &select((pid.clone(), pname)).order_by((pid.clone(), people.columns().1)),
+    );
+    check(
+        "compound_subquery_aggregate",
+        &select((func::count_star(), func::max(pid.clone()))).select_from(&people),
+    );
+    check(
+        "compound_subquery_joined",
+        &select((users::name, pid.clone()))
+            .select_from(&people)
+            .join(users::table, users::id.eq(pid.clone()))
+            .order_by(users::id),
+    );
+    let active = select(users::id).where_(users::active).cte("active");
+    let a = active.columns();
+    check(
+        "compound_with_cte",
+        &select(a.clone())
+            .where_(a.lt(3))
+            .union(&select(a.clone()).where_(a.gt(4)))
+            .with_(&active)
+            .order_by(a.clone()),
+    );
+}
+
+#[test]
 fn dialect_versions() {
     use aludel::dialect::Dialect;
     let i = authors().intersect(&commenters());

@@ -224,9 +224,17 @@ impl<'a> Shape<'a> {
     fn shape_from_item(&mut self, s: &'a Source) {
         self.source_ref(s);
         if let Source::Subquery(q) = s {
-            if q.cte.is_none() {
-                self.select(&q.select, false);
-            }
+            self.subquery_content(q);
+        }
+    }
+
+    /// What a derived table renders at its FROM position: its SELECT or compound (a
+    /// CTE's body is in the WITH clause instead).
+    fn subquery_content(&mut self, q: &'a crate::schema::SubqueryDef) {
+        match (&q.cte, &q.compound) {
+            (Some(_), _) => {}
+            (None, Some(c)) => self.compound(c),
+            (None, None) => self.select(&q.select, false),
         }
     }
 
@@ -324,9 +332,7 @@ impl<'a> Shape<'a> {
             self.source_ref(f);
         }
         if let Some(Source::Subquery(q)) = items.first() {
-            if q.cte.is_none() {
-                self.select(&q.select, false);
-            }
+            self.subquery_content(q);
         }
         self.w(s.joins.len() as u64);
         for j in s.joins.iter() {
@@ -338,7 +344,7 @@ impl<'a> Shape<'a> {
             if let Source::Subquery(q) = item {
                 if q.cte.is_none() {
                     self.source_ref(item);
-                    self.select(&q.select, false);
+                    self.subquery_content(q);
                 }
             }
         }
@@ -367,6 +373,7 @@ impl<'a> Shape<'a> {
     /// result-column names, LIMIT and OFFSET.
     fn compound(&mut self, c: &'a crate::stmt::CompoundCore) {
         self.w(T_COMPOUND | (c.members.len() as u64) << 8);
+        self.with_list(c.with.as_slice());
         for op in c.ops.iter() {
             self.w(*op as u64);
         }

@@ -410,6 +410,10 @@ impl<'a> SqlWriter<'a> {
             }
         }
         let width = c.first_select().columns.len();
+        let ctes_before = self.ctes.len();
+        if !c.with.is_empty() {
+            self.with_clause(c.with.as_slice())?;
+        }
         self.compound_members(c, width)?;
         if !c.order_by.is_empty() {
             let first = c.first_select();
@@ -444,7 +448,9 @@ impl<'a> SqlWriter<'a> {
                 }
             }
         }
-        self.limit_offset(c.limit.as_ref(), c.offset.as_ref())
+        self.limit_offset(c.limit.as_ref(), c.offset.as_ref())?;
+        self.ctes.truncate(ctes_before);
+        Ok(())
     }
 
     fn compound_members(&mut self, c: &'a CompoundCore, width: usize) -> Result {
@@ -488,9 +494,7 @@ impl<'a> SqlWriter<'a> {
                 }
             }
             Member::Compound(inner) => {
-                let bare =
-                    inner.order_by.is_empty() && inner.limit.is_none() && inner.offset.is_none();
-                if sqlite && first && bare {
+                if sqlite && first && inner.is_bare() {
                     return self.compound_members(inner, width);
                 }
                 if inner.first_select().columns.len() != width {
@@ -892,6 +896,14 @@ impl<'a> SqlWriter<'a> {
                         q.name, q.name
                     )));
                 }
+                self.ident(&q.name);
+            }
+            Source::Subquery(q) if q.compound.is_some() => {
+                self.sql.push('(');
+                if let Some(c) = &q.compound {
+                    self.compound(c)?;
+                }
+                self.sql.push_str(") AS ");
                 self.ident(&q.name);
             }
             Source::Subquery(q) => {

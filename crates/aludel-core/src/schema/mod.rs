@@ -73,6 +73,9 @@ pub struct SubqueryDef {
     pub(crate) columns: Vec<Option<Cow<'static, str>>>,
     /// A common table expression (referred to by name, defined in a WITH clause).
     pub(crate) cte: Option<crate::stmt::CteInfo>,
+    /// A compound SELECT as the subquery (`select` is then its first SELECT, which
+    /// names the columns).
+    pub(crate) compound: Option<Arc<crate::stmt::CompoundCore>>,
 }
 
 /// Something that has columns and can stand in FROM: a table, an alias or a subquery.

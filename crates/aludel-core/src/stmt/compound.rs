@@ -54,6 +54,8 @@ pub struct CompoundCore {
     pub(crate) order_by: List<OrderBy>,
     pub(crate) limit: Option<Node>,
     pub(crate) offset: Option<Node>,
+    /// The common table expressions of its WITH clause.
+    pub(crate) with: List<Arc<crate::schema::SubqueryDef>>,
 }
 
 impl CompoundCore {
@@ -65,8 +67,11 @@ impl CompoundCore {
         }
     }
 
-    fn is_bare(&self) -> bool {
-        self.order_by.is_empty() && self.limit.is_none() && self.offset.is_none()
+    pub(crate) fn is_bare(&self) -> bool {
+        self.order_by.is_empty()
+            && self.limit.is_none()
+            && self.offset.is_none()
+            && self.with.is_empty()
     }
 }
 
@@ -156,6 +161,7 @@ fn combine<R>(left: Member, op: SetOp, right: Member) -> Compound<R> {
         order_by: List::default(),
         limit: None,
         offset: None,
+        with: List::default(),
     })
 }
 
@@ -257,6 +263,40 @@ impl<R> Compound<R> {
     /// ```
     pub fn order_by(&self, items: impl OrderByList) -> Self {
         self.with(|c| c.order_by = c.order_by.extended(items.into_items()))
+    }
+
+    /// Adds `cte` to the compound's WITH clause, which every operand sees.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let c = select(literal(1i64).label("x")).cte("c");
+    /// let u = select(c.columns()).union(&select(c.columns())).with_(&c);
+    /// assert_eq!(u.compile(&Sqlite).unwrap().sql(), "WITH c AS (SELECT ? AS x) SELECT c.x FROM c UNION SELECT c.x FROM c");
+    /// ```
+    pub fn with_<C>(&self, cte: &crate::stmt::Cte<C>) -> Self {
+        let def = cte.def.clone();
+        self.with(|c| c.with = c.with.extended([def]))
+    }
+
+    /// The compound as a FROM item: `(a UNION b) AS name`, with the first SELECT's
+    /// column names.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let u = select(literal(1i64).label("x")).union_all(&select(literal(2i64).label("x"))).subquery("u");
+    /// let c = select(func::sum(u.columns())).compile(&Sqlite).unwrap();
+    /// assert_eq!(c.sql(), "SELECT sum(u.x) FROM (SELECT ? AS x UNION ALL SELECT ? AS x) AS u");
+    /// ```
+    pub fn subquery(&self, name: impl Into<std::borrow::Cow<'static, str>>) -> super::Subquery<R> {
+        let first = self.core.first_select();
+        let columns = first.columns.iter().map(Node::exposed_name).collect();
+        super::Subquery::from_def(Arc::new(crate::schema::SubqueryDef {
+            select: first.clone(),
+            name: name.into(),
+            columns,
+            cte: None,
+            compound: Some(self.core.clone()),
+        }))
     }
 
     /// LIMIT over the result.

@@ -77,6 +77,7 @@ impl<R> Select<R> {
                     recursive: None,
                     materialized: None,
                 }),
+                compound: None,
             }),
             _r: PhantomData,
         }
@@ -113,6 +114,7 @@ impl<R> Cte<R> {
                 name: self.def.name.clone(),
                 columns: self.def.columns.clone(),
                 cte: Some(info),
+                compound: None,
             }),
             _r: PhantomData,
         }

@@ -771,6 +771,7 @@ impl<R> Select<R> {
                 name: name.into(),
                 columns,
                 cte: None,
+                compound: None,
             }),
             _r: PhantomData,
         }
@@ -863,6 +864,13 @@ impl<R> Clone for Subquery<R> {
 }
 
 impl<R> Subquery<R> {
+    pub(crate) fn from_def(def: Arc<SubqueryDef>) -> Self {
+        Subquery {
+            def,
+            _r: PhantomData,
+        }
+    }
+
     /// The subquery's name.
     ///
     /// ```
