@@ -171,6 +171,34 @@ fn as_from_items_and_with_ctes() {
 }
 
 #[test]
+fn values_lists() {
+    use aludel::stmt::values;
+    let wanted = values("wanted", ["id", "note"], (1i64, "first"))
+        .row((4i64, "fourth"))
+        .row((9i64, "missing"))
+        .subquery();
+    let (wid, note) = wanted.columns();
+    check(
+        "values_joined_to_a_table",
+        &select((users::name, note.clone()))
+            .select_from(&wanted)
+            .join(users::table, users::id.eq(wid.clone()))
+            .order_by(wid.clone()),
+    );
+    check(
+        "values_left_join_keeps_unmatched",
+        &select((wid.clone(), users::name.nullable()))
+            .select_from(&wanted)
+            .left_join(users::table, users::id.eq(wid.clone()))
+            .order_by(wid.clone()),
+    );
+    let one = values("one", ["n"], (7i64,)).subquery();
+    check("values_single_row", &select(one.columns()));
+    let bad = values("bad", ["a", "b"], (1i64,)).subquery();
+    check("values_wrong_width", &select(bad.columns()));
+}
+
+#[test]
 fn dialect_versions() {
     use aludel::dialect::Dialect;
     let i = authors().intersect(&commenters());

@@ -372,6 +372,11 @@ impl<'a> Shape<'a> {
     /// A compound SELECT: operators, operands (in the SQL walk's order), the ORDER BY
     /// result-column names, LIMIT and OFFSET.
     fn compound(&mut self, c: &'a crate::stmt::CompoundCore) {
+        if c.invalid.is_some() {
+            // The SQL walk reports the error; keep the key deterministic.
+            self.w(T_UNRESOLVED);
+            return;
+        }
         self.w(T_COMPOUND | (c.members.len() as u64) << 8);
         self.with_list(c.with.as_slice());
         for op in c.ops.iter() {

@@ -400,6 +400,9 @@ impl<'a> SqlWriter<'a> {
     // ---- compound SELECT ----------------------------------------------------------
 
     fn compound(&mut self, c: &'a CompoundCore) -> Result {
+        if let Some(msg) = &c.invalid {
+            return Err(CompileError::invalid(msg.to_string()));
+        }
         for op in c.ops.iter() {
             match op {
                 SetOp::Intersect | SetOp::Except => self.d.require(Feature::IntersectExcept)?,

@@ -56,6 +56,8 @@ pub struct CompoundCore {
     pub(crate) offset: Option<Node>,
     /// The common table expressions of its WITH clause.
     pub(crate) with: List<Arc<crate::schema::SubqueryDef>>,
+    /// Why the statement cannot be compiled (a VALUES list with the wrong width).
+    pub(crate) invalid: Option<Arc<str>>,
 }
 
 impl CompoundCore {
@@ -162,6 +164,7 @@ fn combine<R>(left: Member, op: SetOp, right: Member) -> Compound<R> {
         limit: None,
         offset: None,
         with: List::default(),
+        invalid: None,
     })
 }
 

@@ -15,6 +15,7 @@ mod compound;
 mod cte;
 mod dml;
 mod select;
+mod values;
 
 pub use compound::{Compound, CompoundCore, SetOperand};
 pub(crate) use compound::{Member, SetOp};
@@ -31,6 +32,7 @@ pub use select::{
     ExprList, FromClause, IntoOrderBy, OrderByList, ScalarRow, Select, Selectable, Subquery,
     SubqueryColumns, exists, select,
 };
+pub use values::{Values, ValuesRow, values};
 
 use std::sync::Arc;
 
