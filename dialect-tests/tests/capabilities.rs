@@ -223,6 +223,22 @@ fn probes() -> Vec<(Feature, Kind, Probe)> {
             ),
         ),
         (
+            Feature::Lateral,
+            q,
+            probe(
+                select((
+                    users::name,
+                    select(posts::title)
+                        .where_(posts::user_id.eq(users::id))
+                        .limit(inline(1i64))
+                        .subquery("top")
+                        .lateral()
+                        .columns(),
+                ))
+                .order_by(users::id),
+            ),
+        ),
+        (
             Feature::IntersectExcept,
             q,
             probe(select(posts::user_id).intersect(&select(comments::user_id))),

@@ -393,3 +393,44 @@ fn from_errors() {
         select(a)
     });
 }
+
+#[test]
+fn lateral() {
+    // Each user's most viewed post: a LATERAL subquery that reads users.id.
+    let top = select((posts::title, posts::views))
+        .where_(posts::user_id.eq(users::id))
+        .order_by((posts::views.desc(), posts::id))
+        .limit(1)
+        .subquery("top")
+        .lateral();
+    let (title, views) = top.columns();
+    check(
+        "lateral_comma",
+        &select((users::name, title.clone(), views.clone())).order_by(users::id),
+    );
+    let left = select((users::name, title.nullable()))
+        .select_from(users::table)
+        .left_join(&top, true_())
+        .order_by(users::id);
+    check("lateral_left_join", &left);
+    // Only PostgreSQL runs LATERAL here (MariaDB and SQLite have none): its rows.
+    let sql = left
+        .compile_literal(&aludel::dialect::Dialect::postgres(), &Params::new())
+        .unwrap();
+    if let Some(r) = aludel_dialect_tests::on_postgres(&sql, aludel_dialect_tests::Kind::Query) {
+        let text = |s: &str| aludel_dialect_tests::Cell::Text(s.to_owned());
+        let rows = [
+            ("alice", Some("Hello")),
+            ("bob", Some("Bob's post")),
+            ("carol", None),
+            ("dave", Some("Dave's")),
+            ("spongebob", None),
+            ("Eve", Some("100% real")),
+        ]
+        .map(|(n, t)| vec![text(n), t.map_or(aludel_dialect_tests::Cell::Null, text)]);
+        assert_eq!(
+            r.unwrap(),
+            aludel_dialect_tests::Outcome::Rows(rows.to_vec())
+        );
+    }
+}

@@ -214,7 +214,7 @@ impl<'a> Shape<'a> {
                 self.table(&a.table);
             }
             Source::Subquery(q) => {
-                self.w(42);
+                self.w(42 | u64::from(q.lateral) << 8);
                 self.str(&q.name);
             }
         }
@@ -234,7 +234,7 @@ impl<'a> Shape<'a> {
         match (&q.cte, &q.compound) {
             (Some(_), _) => {}
             (None, Some(c)) => self.compound(c),
-            (None, None) => self.select(&q.select, false),
+            (None, None) => self.select(&q.select, q.lateral),
         }
     }
 

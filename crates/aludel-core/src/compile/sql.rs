@@ -902,6 +902,9 @@ impl<'a> SqlWriter<'a> {
                 self.ident(&q.name);
             }
             Source::Subquery(q) if q.compound.is_some() => {
+                if q.lateral {
+                    return Err(self.d.unsupported("a LATERAL compound SELECT"));
+                }
                 self.sql.push('(');
                 if let Some(c) = &q.compound {
                     self.compound(c)?;
@@ -910,8 +913,12 @@ impl<'a> SqlWriter<'a> {
                 self.ident(&q.name);
             }
             Source::Subquery(q) => {
+                if q.lateral {
+                    self.d.require(Feature::Lateral)?;
+                    self.sql.push_str("LATERAL ");
+                }
                 self.sql.push('(');
-                self.select(&q.select, false)?;
+                self.select(&q.select, q.lateral)?;
                 self.sql.push_str(") AS ");
                 self.ident(&q.name);
             }

@@ -163,6 +163,8 @@ pub enum Feature {
     CteMaterialized,
     /// `WITH ... UPDATE` / `WITH ... DELETE` (SQLite >= 3.8.3, MySQL >= 8.0; not MariaDB).
     CteInDml,
+    /// A `LATERAL` subquery in FROM (PostgreSQL >= 9.3, MySQL >= 8.0.14).
+    Lateral,
     /// `INTERSECT` and `EXCEPT` (MySQL >= 8.0.31, MariaDB >= 10.3).
     IntersectExcept,
     /// `INTERSECT ALL` and `EXCEPT ALL` (PostgreSQL, MySQL >= 8.0.31, MariaDB >= 10.5).
@@ -209,6 +211,7 @@ impl Feature {
             Feature::RecursiveCte => "WITH RECURSIVE",
             Feature::CteMaterialized => "MATERIALIZED / NOT MATERIALIZED on a CTE",
             Feature::CteInDml => "WITH on UPDATE / DELETE",
+            Feature::Lateral => "a LATERAL subquery",
             Feature::IntersectExcept => "INTERSECT / EXCEPT",
             Feature::IntersectExceptAll => "INTERSECT ALL / EXCEPT ALL",
         }
@@ -340,6 +343,7 @@ impl Dialect {
             (Feature::OnConflict, Postgres) => v.at_least(9, 5, 0),
             (Feature::WindowGroupsFrame, Postgres) => v.at_least(11, 0, 0),
             (Feature::CteMaterialized, Postgres) => v.at_least(12, 0, 0),
+            (Feature::Lateral, Postgres) => v.at_least(9, 3, 0),
             (_, Postgres) => true,
             (Feature::OnConflict, Sqlite) => v.at_least(3, 24, 0),
             (
@@ -376,6 +380,7 @@ impl Dialect {
             (Feature::RecursiveCte, MariaDb) => v.at_least(10, 2, 2),
             (Feature::IntersectExcept | Feature::IntersectExceptAll, MySql) => v.at_least(8, 0, 31),
             (Feature::IntersectExcept, MariaDb) => v.at_least(10, 3, 0),
+            (Feature::Lateral, MySql) => v.at_least(8, 0, 14),
             (Feature::IntersectExceptAll, MariaDb) => v.at_least(10, 5, 0),
             (Feature::LockNoWait | Feature::LockSkipLocked | Feature::LockOf, MySql) => {
                 v.at_least(8, 0, 1)

@@ -76,6 +76,8 @@ pub struct SubqueryDef {
     /// A compound SELECT as the subquery (`select` is then its first SELECT, which
     /// names the columns).
     pub(crate) compound: Option<Arc<crate::stmt::CompoundCore>>,
+    /// `LATERAL`: the subquery sees the FROM items before it.
+    pub(crate) lateral: bool,
 }
 
 /// Something that has columns and can stand in FROM: a table, an alias or a subquery.

@@ -298,6 +298,7 @@ impl<R> Compound<R> {
             name: name.into(),
             columns,
             cte: None,
+            lateral: false,
             compound: Some(self.core.clone()),
         }))
     }

@@ -78,6 +78,7 @@ impl<R> Select<R> {
                     materialized: None,
                 }),
                 compound: None,
+                lateral: false,
             }),
             _r: PhantomData,
         }
@@ -115,6 +116,7 @@ impl<R> Cte<R> {
                 columns: self.def.columns.clone(),
                 cte: Some(info),
                 compound: None,
+                lateral: false,
             }),
             _r: PhantomData,
         }

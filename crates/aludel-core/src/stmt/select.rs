@@ -771,6 +771,7 @@ impl<R> Select<R> {
                 name: name.into(),
                 columns,
                 cte: None,
+                lateral: false,
                 compound: None,
             }),
             _r: PhantomData,
@@ -869,6 +870,38 @@ impl<R> Subquery<R> {
             def,
             _r: PhantomData,
         }
+    }
+
+    /// This subquery as a `LATERAL` FROM item: it may refer to the FROM items before it
+    /// (PostgreSQL >= 9.3, MySQL >= 8.0.14; a compile error on MariaDB and SQLite). Take
+    /// the columns from the returned subquery.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
+    /// # #[derive(Table)] struct Posts { #[aludel(primary_key)] id: i64, user_id: i64, title: String }
+    /// let last = select(posts::title)
+    ///     .where_(posts::user_id.eq(users::id))
+    ///     .order_by(posts::id.desc())
+    ///     .limit(1)
+    ///     .subquery("last")
+    ///     .lateral();
+    /// let s = select((users::name, last.columns()));
+    /// assert_eq!(
+    ///     s.compile(&Postgres).unwrap().sql(),
+    ///     "SELECT users.name, last.title FROM users, LATERAL (SELECT posts.title FROM posts WHERE posts.user_id = users.id ORDER BY posts.id DESC LIMIT $1) AS last"
+    /// );
+    /// assert!(s.compile(&Sqlite).is_err());
+    /// ```
+    pub fn lateral(&self) -> Subquery<R> {
+        Subquery::from_def(Arc::new(SubqueryDef {
+            select: self.def.select.clone(),
+            name: self.def.name.clone(),
+            columns: self.def.columns.clone(),
+            cte: None,
+            compound: self.def.compound.clone(),
+            lateral: true,
+        }))
     }
 
     /// The subquery's name.

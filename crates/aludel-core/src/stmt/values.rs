@@ -166,6 +166,7 @@ impl<T> Values<T> {
             select: first,
             name: self.name.clone(),
             cte: None,
+            lateral: false,
             compound,
         }))
     }
