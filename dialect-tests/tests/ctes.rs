@@ -197,3 +197,53 @@ fn dialect_versions() {
     let sq = select(literal(1i64).label("x")).subquery("c");
     assert_ne!(s.cache_key(), select(sq.columns()).cache_key());
 }
+
+#[test]
+fn more_ctes() {
+    let a = select(literal(1i64).label("n")).cte("a");
+    let an = a.columns();
+    let a = a.union_all(&select(an.clone() + 1).where_(an.lt(3)));
+    let b = select(literal(10i64).label("m")).cte("b");
+    let bm = b.columns();
+    let b = b.union_all(&select(bm.clone() + 10).where_(bm.lt(30)));
+    check(
+        "cte_two_recursive",
+        &select((a.columns(), b.columns()))
+            .with_(&a)
+            .with_(&b)
+            .order_by((a.columns(), b.columns())),
+    );
+    let v = aludel::stmt::values("v", ["id"], (2i64,))
+        .row((4i64,))
+        .subquery();
+    let picked = select(users::name)
+        .select_from(&v)
+        .join(users::table, users::id.eq(v.columns().0))
+        .cte("picked");
+    check(
+        "cte_over_values",
+        &select(picked.columns())
+            .with_(&picked)
+            .order_by(picked.columns()),
+    );
+    let ranked = select((
+        posts::user_id,
+        posts::id,
+        aludel::expr::window::row_number()
+            .over(
+                &aludel::expr::window::Window::new()
+                    .partition_by(posts::user_id)
+                    .order_by(posts::id.desc()),
+            )
+            .label("rn"),
+    ))
+    .cte("ranked");
+    let (uid, pid, rn) = ranked.columns();
+    check(
+        "cte_with_window_filtered",
+        &select((uid.clone(), pid))
+            .with_(&ranked)
+            .where_(rn.eq(1))
+            .order_by(uid),
+    );
+}

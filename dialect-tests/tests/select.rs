@@ -434,3 +434,32 @@ fn lateral() {
         );
     }
 }
+
+#[test]
+fn more_lateral() {
+    let n = select(func::count_star().label("n"))
+        .select_from(posts::table)
+        .where_(posts::user_id.eq(users::id))
+        .subquery("n")
+        .lateral();
+    check(
+        "lateral_aggregate",
+        &select((users::name, n.columns())).order_by(users::id),
+    );
+    let active = select((users::id, users::name))
+        .where_(users::active)
+        .cte("active");
+    let (aid, _) = active.columns();
+    let mine = select(posts::title)
+        .where_(posts::user_id.eq(aid.clone()))
+        .order_by(posts::id)
+        .limit(1)
+        .subquery("mine")
+        .lateral();
+    check(
+        "lateral_over_a_cte",
+        &select((aid.clone(), mine.columns()))
+            .with_(&active)
+            .order_by(aid),
+    );
+}

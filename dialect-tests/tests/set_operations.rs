@@ -230,3 +230,22 @@ fn cache_key_and_typed_rows() {
     let two = select(literal(3i64)).union(&select(literal(4i64)));
     assert_eq!(one.cache_key(), two.cache_key());
 }
+
+#[test]
+fn more_compounds() {
+    check(
+        "intersect_of_two_unions",
+        &authors()
+            .union(&commenters())
+            .intersect(&managers().union(&select(literal(6i64))))
+            .order_by(posts::user_id),
+    );
+    let kind = literal("u").label("kind");
+    check(
+        "union_all_tagged_rows",
+        &select((users::id, kind.clone()))
+            .where_(users::id.le(2))
+            .union_all(&select((posts::id, literal("p"))).where_(posts::id.ge(4)))
+            .order_by((kind, users::id)),
+    );
+}

@@ -293,3 +293,68 @@ fn dialect_versions() {
             .is_err()
     );
 }
+
+#[test]
+fn more_windows() {
+    check(
+        "window_dense_rank_partitioned",
+        &select((
+            posts::id,
+            win::dense_rank().over(
+                &Window::new()
+                    .partition_by(posts::status)
+                    .order_by(posts::views.desc()),
+            ),
+        ))
+        .order_by(posts::id),
+    );
+    check(
+        "window_ntile_three",
+        &select((
+            users::id,
+            win::ntile(3).over(&Window::new().order_by(users::id)),
+        ))
+        .order_by(users::id),
+    );
+    check(
+        "window_lead_with_default",
+        &select((
+            posts::id,
+            win::lead_or(posts::views, 1, -1).over(&by_user()),
+        ))
+        .order_by(posts::id),
+    );
+    check(
+        "window_last_value_to_the_end",
+        &select((
+            posts::id,
+            win::last_value(posts::id).over(
+                &Window::new()
+                    .order_by(posts::id)
+                    .rows(B::CurrentRow, B::UnboundedFollowing),
+            ),
+        ))
+        .order_by(posts::id),
+    );
+    check(
+        "window_min_range_following",
+        &select((
+            posts::id,
+            func::min(posts::id).over(
+                &Window::new()
+                    .order_by(posts::views)
+                    .range(B::CurrentRow, B::Following(5)),
+            ),
+        ))
+        .order_by(posts::id),
+    );
+    check(
+        "window_two_windows",
+        &select((
+            posts::id,
+            win::row_number().over(&by_user()),
+            func::count_star().over(&Window::new().partition_by(posts::status)),
+        ))
+        .order_by(posts::id),
+    );
+}
