@@ -358,3 +358,28 @@ fn more_windows() {
         .order_by(posts::id),
     );
 }
+
+#[test]
+fn window_functions_outside_the_select_list_are_refused() {
+    let rn = win::row_number().over(&by_user());
+    let err =
+        |r: Result<aludel::Compiled, aludel::CompileError>| r.expect_err("refused").to_string();
+    let grouped = select(posts::user_id).group_by(rn.clone());
+    assert!(err(grouped.compile(&Postgres)).contains("GROUP BY"));
+    let having = select(posts::user_id)
+        .group_by(posts::user_id)
+        .having(rn.clone().gt(1));
+    assert!(err(having.compile(&Postgres)).contains("HAVING"));
+    let on = select((users::id, posts::id)).join(posts::table, posts::id.eq(rn.clone()));
+    assert!(err(on.compile(&Postgres)).contains("ON clause"));
+    // A LATERAL compound is refused rather than written without LATERAL.
+    let u = select(posts::id)
+        .where_(posts::user_id.eq(users::id))
+        .union(&select(comments::id))
+        .subquery("u")
+        .lateral();
+    let e = select((users::id, u.columns()))
+        .compile(&Postgres)
+        .unwrap_err();
+    assert!(e.to_string().contains("LATERAL compound"), "{e}");
+}

@@ -401,12 +401,7 @@ impl<'a> Shape<'a> {
                 }
                 None => self.w(T_UNRESOLVED),
             }
-            let nulls = match o.nulls {
-                None => 0,
-                Some(true) => 1,
-                Some(false) => 2,
-            };
-            self.w(u64::from(o.desc) | nulls << 1);
+            self.w(order_flags(o));
         }
         self.opt(c.limit.as_ref());
         self.opt(c.offset.as_ref());
@@ -447,12 +442,7 @@ impl<'a> Shape<'a> {
                 }
                 None => self.node(&o.node),
             }
-            let nulls = match o.nulls {
-                None => 0,
-                Some(true) => 1,
-                Some(false) => 2,
-            };
-            self.w(u64::from(o.desc) | nulls << 1);
+            self.w(order_flags(o));
         }
     }
 
@@ -771,6 +761,16 @@ impl<'a> Shape<'a> {
         self.nodes(d.returning.as_slice());
         self.scopes.pop();
     }
+}
+
+/// An ORDER BY item's direction and NULLS placement, as one key word.
+fn order_flags(o: &crate::expr::OrderBy) -> u64 {
+    let nulls = match o.nulls {
+        None => 0,
+        Some(true) => 1,
+        Some(false) => 2,
+    };
+    u64::from(o.desc) | nulls << 1
 }
 
 pub(crate) fn func_code(f: &FuncName) -> u8 {

@@ -153,45 +153,10 @@ fn check_outer_join_types(s: &SelectCore, items: &Sources<'_>) -> Result {
     Ok(())
 }
 
-/// Whether `n` contains a subquery or a text fragment (something that may read tables).
-fn reads_tables(n: &Node) -> bool {
+/// Whether `f` holds for a direct operand of `n` (subqueries are queries of their own:
+/// their content is not an operand).
+fn any_operand(n: &Node, f: fn(&Node) -> bool) -> bool {
     match &n.0 {
-        N::Scalar(_) | N::Exists(_) | N::InSelect(_) | N::Text(_) => true,
-        N::Column(_)
-        | N::Bind(_)
-        | N::Named(_)
-        | N::Inline(_)
-        | N::Null
-        | N::Bool(_)
-        | N::Excluded(_) => false,
-        N::Binary(b) => reads_tables(&b.l) || reads_tables(&b.r),
-        N::Unary(u) => reads_tables(&u.e),
-        N::And(items) | N::Or(items) | N::Tuple(items) => items.iter().any(reads_tables),
-        N::InList(i) => reads_tables(&i.e),
-        N::Between(b) => reads_tables(&b.e) || reads_tables(&b.lo) || reads_tables(&b.hi),
-        N::Like(l) => reads_tables(&l.e) || reads_tables(&l.pattern),
-        N::Case(c) => {
-            c.whens
-                .iter()
-                .any(|(w, t)| reads_tables(w) || reads_tables(t))
-                || c.else_.as_ref().is_some_and(reads_tables)
-        }
-        N::Cast(c) => reads_tables(&c.e),
-        N::Func(f) => f.args.iter().any(reads_tables),
-        N::Label(l) => reads_tables(&l.e),
-        N::Over(o) => {
-            reads_tables(&o.func)
-                || o.window.partition_by.iter().any(reads_tables)
-                || o.window.order_by.iter().any(|x| reads_tables(&x.node))
-        }
-    }
-}
-
-/// Whether `n` has a window function (not looking into subqueries: they are queries
-/// of their own).
-pub(crate) fn contains_window(n: &Node) -> bool {
-    match &n.0 {
-        N::Over(_) => true,
         N::Column(_)
         | N::Bind(_)
         | N::Named(_)
@@ -202,23 +167,37 @@ pub(crate) fn contains_window(n: &Node) -> bool {
         | N::Text(_)
         | N::Scalar(_)
         | N::Exists(_) => false,
-        N::InSelect(i) => contains_window(&i.e),
-        N::Binary(b) => contains_window(&b.l) || contains_window(&b.r),
-        N::Unary(u) => contains_window(&u.e),
-        N::And(items) | N::Or(items) | N::Tuple(items) => items.iter().any(contains_window),
-        N::InList(i) => contains_window(&i.e),
-        N::Between(b) => contains_window(&b.e) || contains_window(&b.lo) || contains_window(&b.hi),
-        N::Like(l) => contains_window(&l.e) || contains_window(&l.pattern),
-        N::Case(c) => {
-            c.whens
-                .iter()
-                .any(|(w, t)| contains_window(w) || contains_window(t))
-                || c.else_.as_ref().is_some_and(contains_window)
+        N::InSelect(i) => f(&i.e),
+        N::Binary(b) => f(&b.l) || f(&b.r),
+        N::Unary(u) => f(&u.e),
+        N::And(items) | N::Or(items) | N::Tuple(items) => items.iter().any(f),
+        N::InList(i) => f(&i.e),
+        N::Between(b) => f(&b.e) || f(&b.lo) || f(&b.hi),
+        N::Like(l) => f(&l.e) || f(&l.pattern),
+        N::Case(c) => c.whens.iter().any(|(w, t)| f(w) || f(t)) || c.else_.as_ref().is_some_and(f),
+        N::Cast(c) => f(&c.e),
+        N::Func(fun) => fun.args.iter().any(f),
+        N::Label(l) => f(&l.e),
+        N::Over(o) => {
+            f(&o.func)
+                || o.window.partition_by.iter().any(f)
+                || o.window.order_by.iter().any(|x| f(&x.node))
         }
-        N::Cast(c) => contains_window(&c.e),
-        N::Func(f) => f.args.iter().any(contains_window),
-        N::Label(l) => contains_window(&l.e),
     }
+}
+
+/// Whether `n` contains a subquery or a text fragment (something that may read tables).
+fn reads_tables(n: &Node) -> bool {
+    matches!(
+        n.0,
+        N::Scalar(_) | N::Exists(_) | N::InSelect(_) | N::Text(_)
+    ) || any_operand(n, reads_tables)
+}
+
+/// Whether `n` has a window function (not looking into subqueries: they are queries
+/// of their own).
+pub(crate) fn contains_window(n: &Node) -> bool {
+    matches!(n.0, N::Over(_)) || any_operand(n, contains_window)
 }
 
 fn is_bindish(n: &Node) -> bool {

@@ -80,6 +80,20 @@ pub struct SubqueryDef {
     pub(crate) lateral: bool,
 }
 
+impl SubqueryDef {
+    /// The column called `name` of this subquery or CTE, untyped.
+    pub(crate) fn column_dyn(def: &Arc<SubqueryDef>, name: &str) -> Option<Column<Dyn>> {
+        let index = def
+            .columns
+            .iter()
+            .position(|c| c.as_deref() == Some(name))?;
+        Some(Column::from_ref(ColumnRef {
+            source: Source::Subquery(def.clone()),
+            index: u16::try_from(index).ok()?,
+        }))
+    }
+}
+
 /// Something that has columns and can stand in FROM: a table, an alias or a subquery.
 #[doc(hidden)]
 #[derive(Clone)]

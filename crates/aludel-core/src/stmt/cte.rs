@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::compound::SetOp;
 use super::select::{FromClause, Select, SelectCore, SubqueryColumns};
 use crate::expr::Node;
-use crate::schema::{Column, ColumnRef, Source, SubqueryDef};
+use crate::schema::{Column, Source, SubqueryDef};
 use crate::types::Dyn;
 
 /// What makes a subquery definition a CTE.
@@ -154,15 +154,7 @@ impl<R> Cte<R> {
     /// assert!(select(literal(1i64).label("a")).cte("c").column_dyn("a").is_some());
     /// ```
     pub fn column_dyn(&self, name: &str) -> Option<Column<Dyn>> {
-        let index = self
-            .def
-            .columns
-            .iter()
-            .position(|c| c.as_deref() == Some(name))?;
-        Some(Column::from_ref(ColumnRef {
-            source: Source::Subquery(self.def.clone()),
-            index: u16::try_from(index).ok()?,
-        }))
+        SubqueryDef::column_dyn(&self.def, name)
     }
 
     /// Makes the CTE recursive: `anchor UNION ALL term`, where `term` refers to this

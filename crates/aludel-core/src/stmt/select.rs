@@ -938,15 +938,7 @@ impl<R> Subquery<R> {
     /// assert!(sq.column_dyn("z").is_none());
     /// ```
     pub fn column_dyn(&self, name: &str) -> Option<Column<Dyn>> {
-        let index = self
-            .def
-            .columns
-            .iter()
-            .position(|c| c.as_deref() == Some(name))?;
-        Some(Column::from_ref(ColumnRef {
-            source: Source::Subquery(self.def.clone()),
-            index: u16::try_from(index).ok()?,
-        }))
+        SubqueryDef::column_dyn(&self.def, name)
     }
 }
 
