@@ -52,7 +52,7 @@ pub use expr::{
     Labeled, Node, OrderBy, Predicate, Text, Tuple, bindparam, case, cast, excluded, false_, func,
     inline, literal, not_, null, text, true_, tuple_,
 };
-pub use schema::{Aliased, Column, DynTable, Table, TableRow};
+pub use schema::{Aliased, Column, DynTable, MetaData, Table, TableRow};
 pub use stmt::{
     Assignment, Delete, Insert, OnConflict, Select, Subquery, Update, delete, exists, insert,
     select, update,
@@ -75,7 +75,7 @@ pub mod prelude {
         AsExpr, Expr, ExprMethods, Expression, Node, Predicate, bindparam, case, cast, excluded,
         false_, func, inline, literal, not_, null, text, true_, tuple_, window,
     };
-    pub use crate::schema::{Column, Table};
+    pub use crate::schema::{Column, MetaData, Table};
     pub use crate::stmt::{Assignment, Compound, Select, delete, exists, insert, select, update};
     pub use crate::value::Value;
 }

@@ -19,7 +19,8 @@ use syn::{Data, DeriveInput, Expr, Fields, Ident, LitInt, LitStr, Path, Token, T
 ///
 /// Struct attributes, `#[aludel(...)]`: `name = "users"` (table name; default: the struct
 /// name in snake_case), `schema = "app"`, `ident = "users"` (the namespace's name),
-/// `primary_key(a, b)` (composite key), `unique(a, b)`, `index(a, b)` /
+/// `primary_key(a, b)` (composite key), `unique(a, b)` / `unique(name = "uq", a, b)`,
+/// `index(a, b)` /
 /// `index(name = "ix", a, b)`, `unique_index(..)`, `check = "sql"`,
 /// `foreign_key(columns(a, b), references(other::x, other::y), on_delete = "cascade")`,
 /// `crate = "aludel_core"` (path to the core crate when not using `aludel`).
@@ -29,6 +30,8 @@ use syn::{Data, DeriveInput, Expr, Fields, Ident, LitInt, LitStr, Path, Token, T
 /// `precision = 10, scale = 2` (NUMERIC(10, 2)), `default = <expr>` and
 /// `onupdate = <expr>` (Rust expressions evaluated at every execution),
 /// `server_default = "SQL"`, `server_onupdate` / `server_onupdate = "SQL"`,
+/// `computed = "SQL"` / `computed_virtual = "SQL"` (a generated column, STORED or VIRTUAL:
+/// left out of `assignments()`),
 /// `references = other::column` with `on_delete = ".."` / `on_update = ".."`.
 ///
 /// ```
@@ -137,6 +140,8 @@ struct FieldOpts {
     references: Option<Path>,
     on_delete: Option<LitStr>,
     on_update: Option<LitStr>,
+    /// `computed = "sql"` (STORED) or `computed_virtual = "sql"`: the SQL and whether stored.
+    computed: Option<(LitStr, bool)>,
 }
 
 fn ident_list(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Vec<Ident>> {
@@ -165,7 +170,18 @@ fn parse_table_opts(input: &DeriveInput) -> syn::Result<TableOpts> {
             } else if p.is_ident("primary_key") {
                 o.primary_key = Some(ident_list(&meta)?);
             } else if p.is_ident("unique") {
-                o.uniques.push((None, ident_list(&meta)?));
+                let mut name = None;
+                let mut cols = Vec::new();
+                meta.parse_nested_meta(|inner| {
+                    // `name = "uq"` names the constraint; a bare `name` is a column.
+                    if inner.path.is_ident("name") && inner.input.peek(Token![=]) {
+                        name = Some(inner.value()?.parse()?);
+                    } else {
+                        cols.push(inner.path.require_ident()?.clone());
+                    }
+                    Ok(())
+                })?;
+                o.uniques.push((name, cols));
             } else if p.is_ident("index") || p.is_ident("unique_index") {
                 let unique = p.is_ident("unique_index");
                 let mut ix = Index {
@@ -174,7 +190,8 @@ fn parse_table_opts(input: &DeriveInput) -> syn::Result<TableOpts> {
                     unique,
                 };
                 meta.parse_nested_meta(|inner| {
-                    if inner.path.is_ident("name") {
+                    // `name = "ix"` names the index; a bare `name` is a column.
+                    if inner.path.is_ident("name") && inner.input.peek(Token![=]) {
                         ix.name = Some(inner.value()?.parse()?);
                     } else {
                         ix.columns.push(inner.path.require_ident()?.clone());
@@ -269,9 +286,12 @@ fn parse_field_opts(field: &syn::Field) -> syn::Result<FieldOpts> {
                 o.on_delete = Some(meta.value()?.parse()?);
             } else if p.is_ident("on_update") {
                 o.on_update = Some(meta.value()?.parse()?);
+            } else if p.is_ident("computed") || p.is_ident("computed_virtual") {
+                let stored = p.is_ident("computed");
+                o.computed = Some((meta.value()?.parse()?, stored));
             } else {
                 return Err(meta.error(
-                    "unknown column attribute; expected one of: column, primary_key, autoincrement, unique, index, length, precision, scale, default, onupdate, server_default, server_onupdate, references, on_delete, on_update",
+                    "unknown column attribute; expected one of: column, primary_key, autoincrement, unique, index, length, precision, scale, default, onupdate, server_default, server_onupdate, computed, computed_virtual, references, on_delete, on_update",
                 ));
             }
             Ok(())
@@ -287,6 +307,18 @@ fn parse_field_opts(field: &syn::Field) -> syn::Result<FieldOpts> {
         return Err(syn::Error::new(
             field.span(),
             "`length` and `precision`/`scale` exclude each other",
+        ));
+    }
+    if o.computed.is_some()
+        && (o.default.is_some()
+            || o.onupdate.is_some()
+            || o.server_default.is_some()
+            || o.server_onupdate.is_some()
+            || o.autoincrement == Some(true))
+    {
+        return Err(syn::Error::new(
+            field.span(),
+            "a computed column gets its value from its expression: it cannot also have a default, onupdate, server_default, server_onupdate or autoincrement",
         ));
     }
     if o.precision.is_some() != o.scale.is_some() {
@@ -505,6 +537,10 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
                 quote!(::core::option::Option::Some(#inner))
             }
         };
+        let computed = match &c.opts.computed {
+            None => quote!(::core::option::Option::None),
+            Some((sql, stored)) => quote!(::core::option::Option::Some((#sql, #stored))),
+        };
         col_defs.push(quote! {
             #krate::schema::ColumnDef::__static(
                 #name,
@@ -518,6 +554,7 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
                 #onupdate,
                                 #server_default,
                 #server_onupdate,
+                #computed,
                 #qualified,
             )
         });
@@ -608,7 +645,12 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
         indexes.push(quote!(#krate::schema::IndexDef::__static(#name, &[#(#names),*], #unique)));
     }
 
-    let field_idents: Vec<&Ident> = cols.iter().map(|c| c.field).collect();
+    // Computed columns are the database's to fill: a row's assignments leave them out.
+    let field_idents: Vec<&Ident> = cols
+        .iter()
+        .filter(|c| c.opts.computed.is_none())
+        .map(|c| c.field)
+        .collect();
     let schema = opt_str(opts.schema.as_ref());
     let n_cols = col_defs.len();
     let n_cons = constraints.len();

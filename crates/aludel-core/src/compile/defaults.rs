@@ -22,7 +22,7 @@ use crate::value::Value;
 /// column that the INSERT does not give (`given`: column indices) and that the server or
 /// the client fills in: server default, client default, auto-increment, or a
 /// `server_onupdate` column (generated or trigger-maintained columns are often set on
-/// INSERT too), in table order.
+/// INSERT too) or a computed column, in table order.
 pub(crate) fn insert_default_columns(
     table: &TableDef,
     given: &[u16],
@@ -41,6 +41,7 @@ pub(crate) fn insert_default_columns(
                 || ((c.server_default.is_some()
                     || c.default.is_some()
                     || c.server_onupdate.is_some()
+                    || c.computed.is_some()
                     || auto == Some(*idx))
                     && !given.iter().any(|g| usize::from(*g) == *idx))
         })
@@ -49,7 +50,8 @@ pub(crate) fn insert_default_columns(
 }
 
 /// The columns an UPDATE's `return_defaults()` asks for: the primary key and every
-/// `onupdate` / `server_onupdate` column the SET does not assign, in table order.
+/// `onupdate` / `server_onupdate` / computed column the SET does not assign, in table
+/// order.
 pub(crate) fn update_default_columns(
     table: &TableDef,
     set: &[Assignment],
@@ -64,7 +66,7 @@ pub(crate) fn update_default_columns(
         .enumerate()
         .filter(|(idx, c)| {
             c.primary_key
-                || ((c.onupdate.is_some() || c.server_onupdate.is_some())
+                || ((c.onupdate.is_some() || c.server_onupdate.is_some() || c.computed.is_some())
                     && !set.iter().any(|a| usize::from(a.column.index) == *idx))
         })
         .map(|(idx, _)| idx)

@@ -22,6 +22,7 @@
 //! ```
 
 mod cache;
+mod ddl;
 mod defaults;
 mod from;
 mod shape;
@@ -57,6 +58,20 @@ pub(crate) enum StmtRef<'a> {
     Delete(&'a DeleteCore),
     Text(&'a TextNode),
     Compound(&'a CompoundCore),
+    Ddl(&'a crate::stmt::ddl::DdlNode),
+}
+
+impl StmtRef<'_> {
+    fn kind(self) -> StatementKind {
+        match self {
+            StmtRef::Select(_) | StmtRef::Compound(_) => StatementKind::Select,
+            StmtRef::Insert(_) => StatementKind::Insert,
+            StmtRef::Update(_) => StatementKind::Update,
+            StmtRef::Delete(_) => StatementKind::Delete,
+            StmtRef::Text(_) => StatementKind::Text,
+            StmtRef::Ddl(_) => StatementKind::Ddl,
+        }
+    }
 }
 
 /// In ORDER BY, a label that is also in the select list is referred to by name: the
@@ -123,7 +138,7 @@ mod sealed {
 }
 
 /// A statement that compiles to SQL: [`Select`], [`Insert`], [`Update`], [`Delete`],
-/// [`Text`].
+/// [`Text`], compounds and the DDL statements of [`stmt::ddl`](crate::stmt::ddl).
 ///
 /// ```
 /// use aludel_core::prelude::*;
@@ -215,6 +230,19 @@ pub trait Statement: sealed::Sealed {
         Ok(w.sql)
     }
 
+    /// The statement's kind, without compiling it.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// use aludel::StatementKind;
+    /// #[derive(Table)] struct Notes { #[aludel(primary_key)] id: i64 }
+    /// assert_eq!(select(notes::id).kind(), StatementKind::Select);
+    /// assert_eq!(aludel::stmt::ddl::create_table(notes::table).kind(), StatementKind::Ddl);
+    /// ```
+    fn kind(&self) -> StatementKind {
+        self.stmt_ref().0.kind()
+    }
+
     /// The structural cache key: equal for statements that differ only in bound values.
     ///
     /// ```
@@ -301,6 +329,26 @@ impl<R> sealed::Sealed for crate::stmt::Compound<R> {
 }
 impl<R> Statement for crate::stmt::Compound<R> {}
 
+macro_rules! ddl_statement {
+    ($($t:ident),*) => {$(
+        impl sealed::Sealed for crate::stmt::ddl::$t {
+            fn stmt_ref(&self) -> sealed::Handle<'_> {
+                sealed::Handle(StmtRef::Ddl(&self.node))
+            }
+        }
+        impl Statement for crate::stmt::ddl::$t {}
+    )*};
+}
+ddl_statement!(
+    CreateTable,
+    DropTable,
+    CreateIndex,
+    DropIndex,
+    AddConstraint,
+    DropConstraint,
+    Ddl
+);
+
 /// Where a compiled statement's cache key comes from.
 #[derive(Clone, Copy)]
 pub(crate) enum KeyFrom<'k> {
@@ -337,13 +385,7 @@ pub(crate) fn compile_stmt<'a>(
             .iter()
             .enumerate()
             .all(|(i, s)| matches!(s.source, SlotSource::Value(v) if v == i));
-    let kind = match stmt {
-        StmtRef::Select(_) | StmtRef::Compound(_) => StatementKind::Select,
-        StmtRef::Insert(_) => StatementKind::Insert,
-        StmtRef::Update(_) => StatementKind::Update,
-        StmtRef::Delete(_) => StatementKind::Delete,
-        StmtRef::Text(_) => StatementKind::Text,
-    };
+    let kind = stmt.kind();
     let statement = CompiledStatement {
         dialect,
         kind,
@@ -396,8 +438,10 @@ impl KeySlot {
             StmtRef::Update(u) => OwnedStmt::Update(u.clone()),
             StmtRef::Delete(d) => OwnedStmt::Delete(d.clone()),
             StmtRef::Compound(c) => OwnedStmt::Compound(c.clone()),
-            // A text statement's key is short: no need to keep its values.
-            StmtRef::Text(_) => return KeySlot::ready(CacheKey::from_words(&Shape::of(stmt).key)),
+            // A text statement's key is short: no need to keep its values. DDL has none.
+            StmtRef::Text(_) | StmtRef::Ddl(_) => {
+                return KeySlot::ready(CacheKey::from_words(&Shape::of(stmt).key));
+            }
         };
         KeySlot::Deferred {
             key: std::sync::OnceLock::new(),
@@ -576,6 +620,8 @@ pub enum StatementKind {
     Delete,
     /// A `text()` statement.
     Text,
+    /// A DDL statement (CREATE / DROP / ALTER).
+    Ddl,
 }
 
 /// A statement compiled for a dialect, without values: SQL text, bind slots and cache

@@ -85,6 +85,7 @@ const T_RETURN_ONLY: u64 = 37;
 const T_OVER: u64 = 38;
 const T_COMPOUND: u64 = 39;
 const T_WITH: u64 = 43;
+const T_DDL: u64 = 44;
 
 fn type_word(t: DataType) -> u64 {
     let extra = match t {
@@ -281,6 +282,12 @@ impl<'a> Shape<'a> {
                 self.text(t);
             }
             StmtRef::Compound(c) => self.compound(c),
+            StmtRef::Ddl(n) => {
+                // DDL is not a hot path: the table's identity and the rest spelled out.
+                let (kind, id) = n.table().map_or((2, 0), |t| t.identity());
+                self.w2(T_DDL | u64::from(kind) << 8, id);
+                self.str(&n.describe());
+            }
         }
     }
 

@@ -200,6 +200,15 @@ pub(crate) fn contains_window(n: &Node) -> bool {
     matches!(n.0, N::Over(_)) || any_operand(n, contains_window)
 }
 
+/// A statement assigns a generated column (every database rejects that).
+fn computed_assigned(table: &TableDef, c: &crate::schema::ColumnDef, what: &str) -> CompileError {
+    CompileError::invalid(format!(
+        "{what} assigns column {}.{}, a computed (generated) column: the database computes its value",
+        table.qualified_name(),
+        c.name
+    ))
+}
+
 fn is_bindish(n: &Node) -> bool {
     matches!(n.0, N::Bind(_) | N::Named(_) | N::Null)
 }
@@ -264,11 +273,7 @@ impl<'a> SqlWriter<'a> {
     }
 
     fn table_name(&mut self, t: &TableDef) {
-        if let Some(s) = &t.schema {
-            self.d.ident_masked(&mut self.sql, s, t.schema_quote);
-            self.sql.push('.');
-        }
-        self.d.ident_masked(&mut self.sql, &t.name, t.name_quote);
+        self.d.table_name_into(&mut self.sql, t);
     }
 
     /// Writes a placeholder for `source`, with a PostgreSQL cast to `cast` when given.
@@ -365,6 +370,7 @@ impl<'a> SqlWriter<'a> {
             StmtRef::Update(u) => self.update(u),
             StmtRef::Delete(d) => self.delete(d),
             StmtRef::Text(t) => self.text(t),
+            StmtRef::Ddl(n) => super::ddl::render(self.d, n, &mut self.sql),
             StmtRef::Compound(c) => {
                 let first = c.first_select();
                 self.columns.reserve(first.columns.len());
@@ -1711,6 +1717,13 @@ impl<'a> SqlWriter<'a> {
             InsertSource::Values { columns, .. } | InsertSource::Select { columns, .. } => columns,
             _ => &[],
         };
+        if let Some(c) = given
+            .iter()
+            .filter_map(|g| table.columns.get(usize::from(*g)))
+            .find(|c| c.computed.is_some())
+        {
+            return Err(computed_assigned(table, c, "INSERT"));
+        }
         let defaults: Vec<(usize, &ClientDefault)> = table
             .columns
             .iter()
@@ -2135,6 +2148,9 @@ impl<'a> SqlWriter<'a> {
                 self.sql.push('.');
             }
             match a.column.def() {
+                Some(def) if def.computed.is_some() => {
+                    return Err(computed_assigned(table, def, "UPDATE"));
+                }
                 Some(def) => self.d.ident_masked(&mut self.sql, &def.name, def.quote),
                 None => {
                     let name = a.column.name().unwrap_or_default().to_owned();

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::DynTable;
 use super::def::{
-    Autoincrement, ClientDefault, ColumnDef, Constraint, ForeignKeyDef, IndexDef, NameList,
-    ServerDefault, TableDef,
+    Autoincrement, ClientDefault, ColumnDef, Computed, Constraint, ForeignKeyDef, IndexDef,
+    NameList, ServerDefault, TableDef,
 };
 use crate::types::DataType;
 use crate::value::Value;
@@ -45,6 +45,16 @@ pub enum SchemaError {
         table: String,
         /// The column.
         column: String,
+    },
+    /// A column's options contradict each other.
+    #[error("column {table}.{column}: {reason}")]
+    InvalidColumn {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// What is wrong.
+        reason: &'static str,
     },
     /// A typed lookup asked for a type the column does not have.
     #[error(
@@ -164,6 +174,7 @@ impl TableBuilder {
                 onupdate: None,
                 server_default: None,
                 server_onupdate: None,
+                computed: None,
                 qualified: Cow::Borrowed(""),
             },
         };
@@ -228,6 +239,10 @@ impl TableBuilder {
     /// ```
     /// use aludel_core::{schema::*, DataType};
     /// assert!(TableBuilder::new("t").build().is_err()); // no columns
+    /// let computed_default = TableBuilder::new("t").column("a", DataType::Integer)
+    ///     .column_with("b", DataType::Integer, |c| c.computed(Computed::stored("a")).default_value(1))
+    ///     .build();
+    /// assert!(matches!(computed_default, Err(SchemaError::InvalidColumn { .. })));
     /// let bad = TableBuilder::new("t").column("a", DataType::Text).primary_key(["b"]).build();
     /// assert!(matches!(bad, Err(SchemaError::UnknownColumn { .. })));
     /// ```
@@ -248,6 +263,19 @@ impl TableBuilder {
                 return Err(SchemaError::DuplicateColumn {
                     table: self.name.to_string(),
                     column: c.name.to_string(),
+                });
+            }
+            if c.computed.is_some()
+                && (c.default.is_some()
+                    || c.onupdate.is_some()
+                    || c.server_default.is_some()
+                    || c.server_onupdate.is_some()
+                    || c.autoincrement == Autoincrement::Yes)
+            {
+                return Err(SchemaError::InvalidColumn {
+                    table: self.name.to_string(),
+                    column: c.name.to_string(),
+                    reason: "a computed column gets its value from its expression: it cannot also have a default, onupdate, server_default, server_onupdate or autoincrement",
                 });
             }
         }
@@ -444,6 +472,21 @@ impl ColumnBuilder {
     /// ```
     pub fn server_onupdate(mut self, d: ServerDefault) -> Self {
         self.def.server_onupdate = Some(d);
+        self
+    }
+    /// Makes it a generated column: the database computes it from the row (see
+    /// [`Computed`]).
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("t")
+    ///     .column("a", DataType::Integer)
+    ///     .column_with("b", DataType::Integer, |c| c.computed(Computed::virtual_("a + 1")))
+    ///     .build().unwrap();
+    /// assert!(t.def().column("b").unwrap().computed().is_some());
+    /// ```
+    pub fn computed(mut self, c: Computed) -> Self {
+        self.def.computed = Some(c);
         self
     }
 }

@@ -119,6 +119,76 @@ impl ServerDefault {
     }
 }
 
+/// A generated column's expression (`GENERATED ALWAYS AS (sql) STORED | VIRTUAL`),
+/// like SQLAlchemy's `Computed`. The database computes the value on every INSERT and
+/// UPDATE: statements may not assign the column, and `return_defaults()` fetches it.
+///
+/// The SQL is rendered as written, inside the parentheses; column names in it are
+/// the table's own, unqualified.
+///
+/// ```
+/// use aludel::schema::Computed;
+/// let c = Computed::stored("price * qty");
+/// assert_eq!(c.sql(), "price * qty");
+/// assert!(c.is_stored());
+/// assert!(!Computed::virtual_("price * qty").is_stored());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Computed {
+    pub(crate) sql: Cow<'static, str>,
+    pub(crate) stored: bool,
+}
+
+impl Computed {
+    /// A STORED generated column (computed on write, kept on disk): accepted by every
+    /// dialect that has generated columns.
+    ///
+    /// ```
+    /// use aludel_core::schema::Computed;
+    /// assert!(Computed::stored("a + b").is_stored());
+    /// ```
+    pub fn stored(sql: impl Into<Cow<'static, str>>) -> Self {
+        Computed {
+            sql: sql.into(),
+            stored: true,
+        }
+    }
+
+    /// A VIRTUAL generated column (computed on read): MySQL, MariaDB, SQLite; PostgreSQL
+    /// only from version 18.
+    ///
+    /// ```
+    /// use aludel_core::schema::Computed;
+    /// assert!(!Computed::virtual_("a + b").is_stored());
+    /// ```
+    pub fn virtual_(sql: impl Into<Cow<'static, str>>) -> Self {
+        Computed {
+            sql: sql.into(),
+            stored: false,
+        }
+    }
+
+    /// The generation expression, as written.
+    ///
+    /// ```
+    /// use aludel_core::schema::Computed;
+    /// assert_eq!(Computed::stored("a + b").sql(), "a + b");
+    /// ```
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    /// Whether the value is STORED (else VIRTUAL).
+    ///
+    /// ```
+    /// use aludel_core::schema::Computed;
+    /// assert!(Computed::stored("1").is_stored());
+    /// ```
+    pub fn is_stored(&self) -> bool {
+        self.stored
+    }
+}
+
 /// A column's definition.
 ///
 /// ```
@@ -147,6 +217,8 @@ pub struct ColumnDef {
     pub(crate) onupdate: Option<ClientDefault>,
     pub(crate) server_default: Option<ServerDefault>,
     pub(crate) server_onupdate: Option<ServerDefault>,
+    /// A generated column's expression.
+    pub(crate) computed: Option<Computed>,
     /// Which dialect families need the name quoted (see `reserved::quote_mask`).
     pub(crate) quote: u8,
     /// `table.column`, unquoted: the whole qualified reference in one piece, for the
@@ -170,6 +242,7 @@ impl ColumnDef {
         onupdate: Option<fn() -> Value>,
         server_default: Option<&'static str>,
         server_onupdate: Option<Option<&'static str>>,
+        computed: Option<(&'static str, bool)>,
         qualified: &'static str,
     ) -> ColumnDef {
         ColumnDef {
@@ -197,6 +270,13 @@ impl ColumnDef {
             server_onupdate: match server_onupdate {
                 Some(Some(s)) => Some(ServerDefault::Sql(Cow::Borrowed(s))),
                 Some(None) => Some(ServerDefault::Fetched),
+                None => None,
+            },
+            computed: match computed {
+                Some((sql, stored)) => Some(Computed {
+                    sql: Cow::Borrowed(sql),
+                    stored,
+                }),
                 None => None,
             },
         }
@@ -344,6 +424,20 @@ impl ColumnDef {
     /// ```
     pub fn server_onupdate(&self) -> Option<&ServerDefault> {
         self.server_onupdate.as_ref()
+    }
+    /// The generation expression of a generated (computed) column.
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("items")
+    ///     .column("qty", DataType::Integer)
+    ///     .column_with("double_qty", DataType::Integer, |c| c.computed(Computed::stored("qty * 2")))
+    ///     .build().unwrap();
+    /// assert_eq!(t.def().columns()[1].computed().unwrap().sql(), "qty * 2");
+    /// assert!(t.def().columns()[0].computed().is_none());
+    /// ```
+    pub fn computed(&self) -> Option<&Computed> {
+        self.computed.as_ref()
     }
 }
 
@@ -752,6 +846,37 @@ impl Constraint {
         }
     }
 
+    /// The same constraint named `name` (`CONSTRAINT name ...`).
+    ///
+    /// ```
+    /// use aludel_core::schema::Constraint;
+    /// assert_eq!(Constraint::check("a > 0").named("ck_a").name(), Some("ck_a"));
+    /// ```
+    pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
+        let name = Some(name.into());
+        match self {
+            Constraint::Unique { columns, .. } => Constraint::Unique { name, columns },
+            Constraint::Check { sql, .. } => Constraint::Check { name, sql },
+            Constraint::ForeignKey(mut fk) => {
+                fk.name = name;
+                Constraint::ForeignKey(fk)
+            }
+        }
+    }
+
+    /// The constraint's name, if it has one.
+    ///
+    /// ```
+    /// use aludel_core::schema::Constraint;
+    /// assert_eq!(Constraint::unique(["a"]).name(), None);
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Constraint::Unique { name, .. } | Constraint::Check { name, .. } => name.as_deref(),
+            Constraint::ForeignKey(fk) => fk.name.as_deref(),
+        }
+    }
+
     /// A UNIQUE constraint for a `static` (used by `#[derive(Table)]`).
     #[doc(hidden)]
     pub const fn __unique(name: Option<&'static str>, columns: &'static [&'static str]) -> Self {
@@ -1049,6 +1174,33 @@ impl TableDef {
     /// ```
     pub fn constraints(&self) -> &[Constraint] {
         &self.constraints
+    }
+
+    /// Every index of the table: those it declares ([`TableDef::indexes`]) and one per
+    /// column marked `index`, named `ix_<table>_<column>` (UNIQUE when the column is also
+    /// marked `unique`: the unique index is then its UNIQUE constraint).
+    ///
+    /// ```
+    /// use aludel_core::{schema::*, DataType};
+    /// let t = TableBuilder::new("users")
+    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
+    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    ///     .index(IndexDef::new("ix_users_id_email", ["id", "email"]))
+    ///     .build().unwrap();
+    /// let all = t.def().all_indexes();
+    /// assert_eq!(all.iter().map(|i| i.name()).collect::<Vec<_>>(), ["ix_users_id_email", "ix_users_email"]);
+    /// assert!(all[1].is_unique());
+    /// ```
+    pub fn all_indexes(&self) -> Vec<IndexDef> {
+        let mut out: Vec<IndexDef> = self.indexes.to_vec();
+        for c in self.columns.iter().filter(|c| c.index) {
+            out.push(IndexDef {
+                name: Cow::Owned(format!("ix_{}_{}", self.name, c.name)),
+                columns: NameList::from(vec![c.name.to_string()]),
+                unique: c.unique,
+            });
+        }
+        out
     }
 
     /// The indexes.

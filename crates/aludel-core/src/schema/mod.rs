@@ -7,12 +7,14 @@
 
 mod builder;
 mod def;
+mod metadata;
 
 pub use builder::{ColumnBuilder, SchemaError, TableBuilder};
 pub use def::{
-    Autoincrement, ClientDefault, ColumnDef, Constraint, FkAction, FkTarget, ForeignKeyDef,
-    IndexDef, NameList, ServerDefault, TableDef,
+    Autoincrement, ClientDefault, ColumnDef, Computed, Constraint, FkAction, FkTarget,
+    ForeignKeyDef, IndexDef, NameList, ServerDefault, TableDef,
 };
+pub use metadata::{MetaData, table_exists_query};
 
 use std::borrow::Cow;
 use std::marker::PhantomData;

@@ -201,7 +201,7 @@ tuple_columns!(A, B, C, D, E, F);
 tuple_columns!(A, B, C, D, E, F, G);
 tuple_columns!(A, B, C, D, E, F, G, H);
 
-/// The target of INSERT / UPDATE / DELETE: a table.
+/// The target of INSERT / UPDATE / DELETE and of DDL: a table.
 ///
 /// ```
 /// use aludel::prelude::*;
@@ -210,7 +210,7 @@ tuple_columns!(A, B, C, D, E, F, G, H);
 /// let _ = delete(&users::table);
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be the target of INSERT, UPDATE or DELETE",
+    message = "`{Self}` is not a table (the target of INSERT, UPDATE, DELETE or DDL)",
     label = "expected a table",
     note = "targets are `<module>::table` (from #[derive(Table)]) or a DynTable"
 )]
@@ -219,6 +219,13 @@ pub trait IntoTarget {
     fn into_target(self) -> TableRef;
 }
 
+#[doc(hidden)]
+#[diagnostic::do_not_recommend]
+impl IntoTarget for TableRef {
+    fn into_target(self) -> TableRef {
+        self
+    }
+}
 #[diagnostic::do_not_recommend]
 impl<R> IntoTarget for Table<R> {
     fn into_target(self) -> TableRef {

@@ -13,6 +13,7 @@
 
 mod compound;
 mod cte;
+pub mod ddl;
 mod dml;
 mod select;
 mod values;
