@@ -21,6 +21,7 @@
 use std::sync::Arc;
 
 use aludel_core::compile::Params;
+use aludel_core::schema::MetaData;
 use aludel_core::{Dialect, Statement, StatementCache};
 
 use crate::IsolationLevel;
@@ -188,6 +189,37 @@ impl Connection {
         f: impl FnMut(T) -> Result<()>,
     ) -> Result<()> {
         for_each(&mut self.session, stmt, params, f)
+    }
+
+    /// Creates the tables of `metadata` that do not exist yet, in one transaction (see
+    /// the async [`crate::Connection::create_all`]).
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// use aludel::schema::MetaData;
+    /// #[derive(Table)] struct Notes { #[aludel(primary_key)] id: i64 }
+    /// let mut conn = aludel::blocking::Connection::open("sqlite::memory:").unwrap();
+    /// let md = MetaData::new().table(notes::table);
+    /// conn.create_all(&md).unwrap();
+    /// assert_eq!(conn.scalar::<i64, _>(&select(func::count_star()).select_from(notes::table)).unwrap(), Some(0));
+    /// conn.drop_all(&md).unwrap();
+    /// ```
+    pub fn create_all(&mut self, metadata: &MetaData) -> Result<()> {
+        run_now(self.session.schema_ddl(metadata, true))
+    }
+
+    /// Drops the tables of `metadata` that exist (see the async
+    /// [`crate::Connection::drop_all`]).
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// use aludel::schema::MetaData;
+    /// #[derive(Table)] struct Notes { #[aludel(primary_key)] id: i64 }
+    /// let mut conn = aludel::blocking::Connection::open("sqlite::memory:").unwrap();
+    /// conn.drop_all(&MetaData::new().table(notes::table)).unwrap(); // nothing to drop
+    /// ```
+    pub fn drop_all(&mut self, metadata: &MetaData) -> Result<()> {
+        run_now(self.session.schema_ddl(metadata, false))
     }
 
     /// The first column of the first row, or `None` when there is no row.
@@ -493,6 +525,38 @@ impl<'c> Transaction<'c> {
         sets: &[Params],
     ) -> Result<ResultSet> {
         run_now(self.session.execute_many(stmt, sets))
+    }
+
+    /// Creates the tables of `metadata` that do not exist yet, inside this transaction.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// use aludel::schema::MetaData;
+    /// #[derive(Table)] struct Notes { #[aludel(primary_key)] id: i64 }
+    /// let mut conn = aludel::blocking::Connection::open("sqlite::memory:").unwrap();
+    /// let mut tx = conn.begin().unwrap();
+    /// tx.create_all(&MetaData::new().table(notes::table)).unwrap();
+    /// tx.commit().unwrap();
+    /// ```
+    pub fn create_all(&mut self, metadata: &MetaData) -> Result<()> {
+        run_now(self.session.schema_ddl(metadata, true))
+    }
+
+    /// Drops the tables of `metadata` that exist, inside this transaction.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// use aludel::schema::MetaData;
+    /// #[derive(Table)] struct Notes { #[aludel(primary_key)] id: i64 }
+    /// let mut conn = aludel::blocking::Connection::open("sqlite::memory:").unwrap();
+    /// let md = MetaData::new().table(notes::table);
+    /// conn.create_all(&md).unwrap();
+    /// let mut tx = conn.begin().unwrap();
+    /// tx.drop_all(&md).unwrap();
+    /// tx.rollback().unwrap(); // the table is back
+    /// ```
+    pub fn drop_all(&mut self, metadata: &MetaData) -> Result<()> {
+        run_now(self.session.schema_ddl(metadata, false))
     }
 
     /// The first column of the first row, or `None` when there is no row.

@@ -185,7 +185,19 @@ macro_rules! parsed_from_value {
     )*};
 }
 
-parsed_from_value!(Date => "date", Time => "time", TimestampTz => "timestamp with time zone");
+parsed_from_value!(Date => "date", Time => "time");
+
+impl FromValue for TimestampTz {
+    fn from_value(value: Value) -> Result<Self, String> {
+        match value {
+            Value::TimestampTz(x) => Ok(x),
+            // MySQL and MariaDB store a TimestampTz as its UTC time in a DATETIME column.
+            Value::Timestamp(t) => Ok(TimestampTz::from_utc(t)),
+            Value::Text(ref s) => parse(s, "timestamp with time zone"),
+            ref v => Err(expected("timestamp with time zone", v)),
+        }
+    }
+}
 
 impl FromValue for Timestamp {
     fn from_value(value: Value) -> Result<Self, String> {

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use aludel_core::compile::Params;
 use aludel_core::dialect::Version;
+use aludel_core::schema::MetaData;
 use aludel_core::{Dialect, Statement, StatementCache, Value};
 use deadpool::managed::{self, Metrics, Object, Pool, PoolError, RecycleResult, TimeoutType};
 
@@ -329,7 +330,7 @@ impl Session<AnyDriver> {
         stmt: &S,
         params: &Params,
     ) -> Result<RowStream<'_>> {
-        self.prologue().await?;
+        self.prologue_for(stmt).await?;
         let prepared = self.cache.prepare(stmt, &self.dialect)?;
         let bound = prepared.bind(params)?;
         let sql = bound.sql().to_owned();
@@ -946,6 +947,57 @@ impl Connection {
         self.live().await?.execute_many(stmt, sets).await
     }
 
+    /// Creates the tables of `metadata` that do not exist yet, with their indexes, in
+    /// foreign-key order (SQLAlchemy's `metadata.create_all(conn)`); see
+    /// [`MetaData`] for the order and foreign-key cycles. Tables that exist are left as
+    /// they are (not compared with their definitions).
+    ///
+    /// PostgreSQL and SQLite: one transaction, committed here when none was open (when
+    /// one is open it runs inside it and the caller commits). MySQL and MariaDB commit
+    /// at every DDL statement: there no transaction may be open (an
+    /// [`Error::InvalidRequest`]), and a failure leaves the tables created before it.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// use aludel::schema::MetaData;
+    /// #[derive(Table)] struct Notes { #[aludel(primary_key)] id: i64, body: String }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let engine = aludel::Engine::open("sqlite::memory:").await?;
+    /// let mut conn = engine.connect().await?;
+    /// let md = MetaData::new().table(notes::table);
+    /// conn.create_all(&md).await?;
+    /// conn.create_all(&md).await?; // nothing to do: the table exists
+    /// conn.execute(&insert(notes::table).values(notes::body.set("hi"))).await?;
+    /// conn.commit().await?;
+    /// conn.drop_all(&md).await?;
+    /// # Ok::<(), aludel::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn create_all(&mut self, metadata: &MetaData) -> Result<()> {
+        self.live().await?.schema_ddl(metadata, true).await
+    }
+
+    /// Drops the tables of `metadata` that exist, in reverse foreign-key order (foreign
+    /// keys of cycles first); transactions as for [`Connection::create_all`].
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// use aludel::schema::MetaData;
+    /// #[derive(Table)] struct Notes { #[aludel(primary_key)] id: i64 }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let engine = aludel::Engine::open("sqlite::memory:").await?;
+    /// let mut conn = engine.connect().await?;
+    /// let md = MetaData::new().table(notes::table);
+    /// conn.drop_all(&md).await?; // nothing to drop
+    /// conn.create_all(&md).await?;
+    /// conn.drop_all(&md).await?;
+    /// # Ok::<(), aludel::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn drop_all(&mut self, metadata: &MetaData) -> Result<()> {
+        self.live().await?.schema_ddl(metadata, false).await
+    }
+
     /// The first column of the first row, or `None` when there is no row.
     ///
     /// ```
@@ -1331,6 +1383,47 @@ impl<'c> Transaction<'c> {
         sets: &[Params],
     ) -> Result<ResultSet> {
         self.session.execute_many(stmt, sets).await
+    }
+
+    /// [`Connection::create_all`] inside this transaction (PostgreSQL, SQLite; on MySQL
+    /// and MariaDB, whose DDL commits, an [`Error::InvalidRequest`]): the caller commits.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// use aludel::schema::MetaData;
+    /// #[derive(Table)] struct Notes { #[aludel(primary_key)] id: i64 }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let engine = aludel::Engine::open("sqlite::memory:").await?;
+    /// let mut conn = engine.connect().await?;
+    /// let mut tx = conn.begin().await?;
+    /// tx.create_all(&MetaData::new().table(notes::table)).await?;
+    /// tx.rollback().await?; // the table is gone again
+    /// # Ok::<(), aludel::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn create_all(&mut self, metadata: &MetaData) -> Result<()> {
+        self.session.schema_ddl(metadata, true).await
+    }
+
+    /// [`Connection::drop_all`] inside this transaction (as [`Transaction::create_all`]).
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// use aludel::schema::MetaData;
+    /// #[derive(Table)] struct Notes { #[aludel(primary_key)] id: i64 }
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let engine = aludel::Engine::open("sqlite::memory:").await?;
+    /// let mut conn = engine.connect().await?;
+    /// let md = MetaData::new().table(notes::table);
+    /// conn.create_all(&md).await?;
+    /// let mut tx = conn.begin().await?;
+    /// tx.drop_all(&md).await?;
+    /// tx.commit().await?;
+    /// # Ok::<(), aludel::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn drop_all(&mut self, metadata: &MetaData) -> Result<()> {
+        self.session.schema_ddl(metadata, false).await
     }
 
     /// The first column of the first row, or `None` when there is no row.

@@ -16,7 +16,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use aludel_core::compile::Params;
-use aludel_core::{Dialect, Prepared, Statement, StatementCache, Value};
+use aludel_core::schema::{MetaData, table_exists_query};
+use aludel_core::{Dialect, Prepared, Statement, StatementCache, StatementKind, Value};
 
 use crate::IsolationLevel;
 use crate::error::{Error, Result};
@@ -191,13 +192,41 @@ impl<D: Driver> Session<D> {
         Ok(())
     }
 
-    /// Executes a statement (autobeginning unless in AUTOCOMMIT mode).
+    /// Before a DDL statement. MySQL and MariaDB commit the open transaction implicitly
+    /// at every DDL statement, so there DDL runs outside any transaction, and is refused
+    /// inside one (the transaction's work would be committed without a word, and a later
+    /// rollback would undo nothing). Elsewhere DDL is transactional: as any statement.
+    async fn ddl_prologue(&mut self) -> Result<()> {
+        if !implicit_commit_ddl(&self.dialect) {
+            return self.prologue().await;
+        }
+        self.cleanup().await?;
+        if self.state.in_transaction() {
+            return Err(Error::invalid(format!(
+                "{} commits the open transaction implicitly at every DDL statement: commit or roll back before running DDL (create_all() and drop_all() included)",
+                self.dialect
+            )));
+        }
+        Ok(())
+    }
+
+    /// The prologue of `stmt`: [`Session::ddl_prologue`] for DDL.
+    pub(crate) async fn prologue_for<S: Statement + ?Sized>(&mut self, stmt: &S) -> Result<()> {
+        if stmt.kind() == StatementKind::Ddl {
+            Box::pin(self.ddl_prologue()).await
+        } else {
+            self.prologue().await
+        }
+    }
+
+    /// Executes a statement (autobeginning unless in AUTOCOMMIT mode; DDL on MySQL and
+    /// MariaDB: see [`Session::ddl_prologue`]).
     pub(crate) async fn execute<S: Statement + ?Sized>(
         &mut self,
         stmt: &S,
         params: &Params,
     ) -> Result<ResultSet> {
-        self.prologue().await?;
+        self.prologue_for(stmt).await?;
         let started = Instant::now();
         let prepared = self.cache.prepare(stmt, &self.dialect)?;
         let st = prepared.statement();
@@ -265,6 +294,64 @@ impl<D: Driver> Session<D> {
         Ok(r)
     }
 
+    /// `create_all` (`create`) or `drop_all`: asks the database which of the metadata's
+    /// tables exist, then runs the DDL for the missing ones (or the existing ones). On
+    /// PostgreSQL and SQLite it all runs in one transaction: the caller's when one is
+    /// open (the caller commits), else one committed here (rolled back on failure). On
+    /// MySQL and MariaDB each DDL statement commits itself, so no transaction may be open.
+    pub(crate) async fn schema_ddl(&mut self, md: &MetaData, create: bool) -> Result<()> {
+        let implicit = implicit_commit_ddl(&self.dialect);
+        if implicit {
+            self.ddl_prologue().await?;
+        }
+        let ours = !self.state.in_transaction();
+        let tables: Vec<&aludel_core::schema::TableDef> = md.tables().collect();
+        let mut exists = Vec::with_capacity(tables.len());
+        let r: Result<Vec<aludel_core::stmt::ddl::Ddl>> = async {
+            for t in &tables {
+                let q = table_exists_query(&self.dialect, t);
+                exists.push(!self.execute(&q, &Params::new()).await?.is_empty());
+            }
+            let is = |t: &aludel_core::schema::TableDef| {
+                tables
+                    .iter()
+                    .position(|x| std::ptr::eq(*x, t))
+                    .is_some_and(|i| exists[i])
+            };
+            Ok(if create {
+                md.create_missing_ddl(&self.dialect, is)?
+            } else {
+                md.drop_existing_ddl(&self.dialect, is)?
+            })
+        }
+        .await;
+        let plan = match r {
+            Ok(plan) => plan,
+            Err(e) => {
+                if ours && self.state.in_transaction() {
+                    let _ = self.rollback_implicit().await;
+                }
+                return Err(e);
+            }
+        };
+        if implicit && ours && self.state.in_transaction() {
+            // The catalog queries' read-only transaction, before DDL that commits.
+            self.commit_implicit().await?;
+        }
+        for stmt in &plan {
+            if let Err(e) = self.execute(stmt, &Params::new()).await {
+                if !implicit && ours && self.state.in_transaction() {
+                    let _ = self.rollback_implicit().await;
+                }
+                return Err(e);
+            }
+        }
+        if !implicit && ours && self.state.in_transaction() {
+            self.commit_implicit().await?;
+        }
+        Ok(())
+    }
+
     /// Executes a statement once per parameter set, in order, with one cache lookup
     /// (one shape walk) for all of them; the returned rows (RETURNING) come back in the
     /// order of the sets and the affected-row counts are summed. Stops at the first
@@ -274,7 +361,7 @@ impl<D: Driver> Session<D> {
         stmt: &S,
         sets: &[Params],
     ) -> Result<ResultSet> {
-        self.prologue().await?;
+        self.prologue_for(stmt).await?;
         let mut started = Instant::now();
         let prepared = self.cache.prepare(stmt, &self.dialect)?;
         let mut out = ResultSet::default();
@@ -387,6 +474,13 @@ impl<D: Driver> Session<D> {
         self.run_bound(bound.sql(), bound.params(), prepared.cache_hit(), started)
             .await
     }
+}
+
+/// Whether `dialect` commits the open transaction at every DDL statement (MySQL,
+/// MariaDB).
+fn implicit_commit_ddl(dialect: &Dialect) -> bool {
+    use aludel_core::dialect::DialectKind;
+    matches!(dialect.kind(), DialectKind::MySql | DialectKind::MariaDb)
 }
 
 /// The identifier quote character of `dialect` (for transaction-control SQL).
