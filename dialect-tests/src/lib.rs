@@ -23,6 +23,7 @@
 #![allow(missing_docs)]
 
 pub mod db;
+pub mod ddl;
 pub mod schema;
 
 use std::fmt::Write;

@@ -158,7 +158,7 @@ fn words(outcome: Outcome) -> Vec<String> {
                 _ => None,
             })
             .collect(),
-        Outcome::Affected(_) => Vec::new(),
+        Outcome::Affected(_) | Outcome::Rejected => Vec::new(),
     }
 }
 

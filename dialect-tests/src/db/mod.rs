@@ -72,7 +72,12 @@ pub enum Outcome {
     Rows(Vec<Vec<Cell>>),
     /// Rows affected (no result set).
     Affected(u64),
+    /// The server rejected the statement (a script step expected to fail).
+    Rejected,
 }
+
+/// One statement of a script ([`crate::ddl::DdlCase`]): SQL, parameters, what it returns.
+pub type ScriptStep = (String, Vec<aludel::Value>, Kind);
 
 impl Outcome {
     /// Replaces every cell by `?`: only the number of rows and columns remain.
@@ -100,6 +105,7 @@ impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Outcome::Affected(n) => write!(f, "affected: {n}"),
+            Outcome::Rejected => write!(f, "rejected"),
             Outcome::Rows(rows) => {
                 writeln!(f, "rows: {}", rows.len())?;
                 for r in rows {

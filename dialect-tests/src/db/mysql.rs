@@ -144,36 +144,7 @@ impl My {
             conn.query_drop("START TRANSACTION")
                 .await
                 .map_err(|e| e.to_string())?;
-            let values: Vec<mysql_async::Value> =
-                params.iter().map(to_mysql).collect::<Result<_, _>>()?;
-            let p = if values.is_empty() {
-                Params::Empty
-            } else {
-                Params::Positional(values)
-            };
-            let out = match kind {
-                Kind::Query => {
-                    let mut result = conn.exec_iter(sql, p).await.map_err(|e| e.to_string())?;
-                    let columns = result.columns().map(|c| c.to_vec()).unwrap_or_default();
-                    let rows: Vec<Row> = result.collect().await.map_err(|e| e.to_string())?;
-                    Outcome::Rows(
-                        rows.iter()
-                            .map(|r| {
-                                (0..r.len())
-                                    .map(|i| match (r.as_ref(i), columns.get(i)) {
-                                        (Some(v), Some(c)) => cell(v, c),
-                                        _ => Cell::Null,
-                                    })
-                                    .collect()
-                            })
-                            .collect(),
-                    )
-                }
-                Kind::Execute => {
-                    conn.exec_drop(sql, p).await.map_err(|e| e.to_string())?;
-                    Outcome::Affected(conn.affected_rows())
-                }
-            };
+            let out = run_on(&mut conn, sql, params, kind).await?;
             conn.query_drop("ROLLBACK")
                 .await
                 .map_err(|e| e.to_string())?;
@@ -181,4 +152,77 @@ impl My {
             Ok(out)
         })
     }
+
+    /// Runs `steps` in order in a database of their own (`tag` names it), created
+    /// empty and dropped afterwards: DDL commits on MySQL and MariaDB, so a transaction
+    /// could not undo it. Each step's outcome or error.
+    pub(crate) fn script(
+        &self,
+        tag: &str,
+        steps: &[super::ScriptStep],
+    ) -> Vec<Result<Outcome, String>> {
+        runtime().block_on(async {
+            let db = format!("{}_{tag}", run_name());
+            let admin: Opts = OptsBuilder::from_opts(self.opts.clone())
+                .db_name(None::<String>)
+                .into();
+            let mut conn = match Conn::new(admin).await {
+                Ok(c) => c,
+                Err(e) => return vec![Err(e.to_string())],
+            };
+            for sql in [
+                format!("DROP DATABASE IF EXISTS `{db}`"),
+                format!("CREATE DATABASE `{db}` CHARACTER SET utf8mb4"),
+                format!("USE `{db}`"),
+            ] {
+                if let Err(e) = conn.query_drop(sql).await {
+                    return vec![Err(e.to_string())];
+                }
+            }
+            let mut out = Vec::new();
+            for (sql, params, kind) in steps {
+                out.push(run_on(&mut conn, sql, params, *kind).await);
+            }
+            let _ = conn.query_drop(format!("DROP DATABASE `{db}`")).await;
+            let _ = conn.disconnect().await;
+            out
+        })
+    }
+}
+
+async fn run_on(
+    conn: &mut Conn,
+    sql: &str,
+    params: &[Value],
+    kind: Kind,
+) -> Result<Outcome, String> {
+    let values: Vec<mysql_async::Value> = params.iter().map(to_mysql).collect::<Result<_, _>>()?;
+    let p = if values.is_empty() {
+        Params::Empty
+    } else {
+        Params::Positional(values)
+    };
+    Ok(match kind {
+        Kind::Query => {
+            let mut result = conn.exec_iter(sql, p).await.map_err(|e| e.to_string())?;
+            let columns = result.columns().map(|c| c.to_vec()).unwrap_or_default();
+            let rows: Vec<Row> = result.collect().await.map_err(|e| e.to_string())?;
+            Outcome::Rows(
+                rows.iter()
+                    .map(|r| {
+                        (0..r.len())
+                            .map(|i| match (r.as_ref(i), columns.get(i)) {
+                                (Some(v), Some(c)) => cell(v, c),
+                                _ => Cell::Null,
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            )
+        }
+        Kind::Execute => {
+            conn.exec_drop(sql, p).await.map_err(|e| e.to_string())?;
+            Outcome::Affected(conn.affected_rows())
+        }
+    })
 }

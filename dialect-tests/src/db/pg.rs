@@ -141,26 +141,64 @@ impl Pg {
                 setup.push_str("; SET LOCAL standard_conforming_strings = off; SET LOCAL escape_string_warning = off");
             }
             client.batch_execute(&setup).await.map_err(pg_error)?;
-            let wrapped: Vec<PgValue<'_>> = params.iter().map(PgValue).collect();
-            let refs: Vec<&(dyn ToSql + Sync)> = wrapped.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-            let out = match kind {
-                Kind::Query => {
-                    let rows = client.query(sql, &refs).await.map_err(pg_error)?;
-                    let mut out = Vec::new();
-                    for row in rows {
-                        let mut cells = Vec::new();
-                        for i in 0..row.len() {
-                            let c: PgCell = row.try_get(i).map_err(|e| e.to_string())?;
-                            cells.push(c.0);
-                        }
-                        out.push(cells);
-                    }
-                    Outcome::Rows(out)
-                }
-                Kind::Execute => Outcome::Affected(client.execute(sql, &refs).await.map_err(pg_error)?),
-            };
+            let out = run_on(&client, sql, params, kind).await?;
             client.batch_execute("ROLLBACK").await.map_err(pg_error)?;
             Ok(out)
         })
     }
+
+    /// Runs `steps` in order in one transaction (rolled back), each under a savepoint
+    /// so that a rejected step does not abort the rest: each step's outcome or error.
+    pub(crate) fn script(&self, steps: &[super::ScriptStep]) -> Vec<Result<Outcome, String>> {
+        runtime().block_on(async {
+            let client = match connect(&self.url).await {
+                Ok(c) => c,
+                Err(e) => return vec![Err(e)],
+            };
+            let setup = format!("SET search_path TO {}; BEGIN", self.schema);
+            if let Err(e) = client.batch_execute(&setup).await {
+                return vec![Err(pg_error(e))];
+            }
+            let mut out = Vec::new();
+            for (sql, params, kind) in steps {
+                let _ = client.batch_execute("SAVEPOINT step").await;
+                let r = run_on(&client, sql, params, *kind).await;
+                let end = if r.is_ok() {
+                    "RELEASE SAVEPOINT step"
+                } else {
+                    "ROLLBACK TO SAVEPOINT step"
+                };
+                let _ = client.batch_execute(end).await;
+                out.push(r);
+            }
+            let _ = client.batch_execute("ROLLBACK").await;
+            out
+        })
+    }
+}
+
+async fn run_on(
+    client: &tokio_postgres::Client,
+    sql: &str,
+    params: &[Value],
+    kind: Kind,
+) -> Result<Outcome, String> {
+    let wrapped: Vec<PgValue<'_>> = params.iter().map(PgValue).collect();
+    let refs: Vec<&(dyn ToSql + Sync)> = wrapped.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+    Ok(match kind {
+        Kind::Query => {
+            let rows = client.query(sql, &refs).await.map_err(pg_error)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let mut cells = Vec::new();
+                for i in 0..row.len() {
+                    let c: PgCell = row.try_get(i).map_err(|e| e.to_string())?;
+                    cells.push(c.0);
+                }
+                out.push(cells);
+            }
+            Outcome::Rows(out)
+        }
+        Kind::Execute => Outcome::Affected(client.execute(sql, &refs).await.map_err(pg_error)?),
+    })
 }

@@ -30,9 +30,28 @@ pub(crate) fn open() -> Connection {
     conn
 }
 
+/// Runs `steps` in order on a fresh fixture database, in a transaction (rolled back):
+/// each step's outcome or error.
+pub(crate) fn script(steps: &[super::ScriptStep]) -> Vec<Result<Outcome, String>> {
+    let conn = open();
+    let mut out = Vec::new();
+    // As the engine's connections: foreign keys enforced.
+    if let Err(e) = conn.execute_batch("PRAGMA foreign_keys = ON; BEGIN") {
+        return vec![Err(e.to_string())];
+    }
+    for (sql, params, kind) in steps {
+        out.push(run_on(&conn, sql, params, *kind));
+    }
+    let _ = conn.execute_batch("ROLLBACK");
+    out
+}
+
 /// Runs `sql` on a fresh fixture database.
 pub(crate) fn run(sql: &str, params: &[Value], kind: Kind) -> Result<Outcome, String> {
-    let conn = open();
+    run_on(&open(), sql, params, kind)
+}
+
+fn run_on(conn: &Connection, sql: &str, params: &[Value], kind: Kind) -> Result<Outcome, String> {
     let mut stmt = conn.prepare(sql).map_err(|e| e.to_string())?;
     let p: Vec<SqliteValue<'_>> = params.iter().map(SqliteValue).collect();
     let ps = rusqlite::params_from_iter(p.iter());
