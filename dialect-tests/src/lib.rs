@@ -64,6 +64,35 @@ pub fn on_sqlite(sql: &str, kind: Kind) -> Result<Outcome, String> {
     db::sqlite::run(sql, &[], kind)
 }
 
+fn script_result(results: Vec<Result<Outcome, String>>) -> Result<(), String> {
+    results.into_iter().try_for_each(|r| r.map(drop))
+}
+
+fn script_steps(statements: &[String]) -> Vec<db::ScriptStep> {
+    statements
+        .iter()
+        .map(|s| (s.clone(), Vec::new(), Kind::Execute))
+        .collect()
+}
+
+/// Runs `statements` (DDL and DML without parameters) in order on SQLite, in a
+/// rolled-back transaction on a fresh fixture database: the first error, if any.
+pub fn script_on_sqlite(statements: &[String]) -> Result<(), String> {
+    script_result(db::sqlite::script(&script_steps(statements)))
+}
+
+/// Like [`script_on_sqlite`] on PostgreSQL (rolled back); `None` when it is not
+/// configured.
+pub fn script_on_postgres(statements: &[String]) -> Option<Result<(), String>> {
+    db::pg::pg().map(|pg| script_result(pg.script(&script_steps(statements))))
+}
+
+/// Like [`script_on_sqlite`] on the MariaDB / MySQL server, in a scratch database named
+/// after `tag` (dropped afterwards); `None` when it is not configured.
+pub fn script_on_mysql_server(tag: &str, statements: &[String]) -> Option<Result<(), String>> {
+    db::mysql::my().map(|my| script_result(my.script(tag, &script_steps(statements))))
+}
+
 /// The dialects of every case, in snapshot order.
 pub fn dialects() -> [(&'static str, Dialect); 4] {
     [

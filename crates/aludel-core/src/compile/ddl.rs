@@ -447,12 +447,14 @@ fn foreign_key(d: Dialect, t: &TableDef, fk: &ForeignKeyDef, out: &mut String) -
     out.push(')');
     for (word, action) in [(" ON DELETE ", fk.on_delete), (" ON UPDATE ", fk.on_update)] {
         let Some(a) = action else { continue };
-        if d.is_mysql_family() && a == crate::schema::FkAction::SetDefault {
-            return Err(d.unsupported(format!(
-                "{}SET DEFAULT on a foreign key of table {} (InnoDB rejects it)",
-                word.trim_start(),
-                t.qualified_name()
-            )));
+        if a == crate::schema::FkAction::SetDefault {
+            need(d, Feature::ForeignKeySetDefault, || {
+                format!(
+                    "{}SET DEFAULT on table {}",
+                    word.trim_start(),
+                    t.qualified_name()
+                )
+            })?;
         }
         out.push_str(word);
         out.push_str(a.sql());
