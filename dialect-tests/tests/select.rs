@@ -380,6 +380,26 @@ fn from_errors() {
         "join_without_from",
         &select(literal(1i64).label("x")).join(posts::table, posts::id.eq(1)),
     );
+    // Column aliases: the derived table's columns renamed (labels inside).
+    let renamed = select((posts::user_id, func::count_star(), func::max(posts::views)))
+        .group_by(posts::user_id)
+        .subquery("per_user")
+        .column_aliases(["uid", "posts", "top_views"]);
+    let (r_uid, r_posts, r_top) = renamed.columns();
+    check(
+        "subquery_column_aliases",
+        &select((users::name, r_posts, r_top))
+            .join(&renamed, r_uid.eq(users::id))
+            .order_by(users::id),
+    );
+    check("subquery_column_aliases_relabel", &{
+        let sq = select((users::id.label("a"), users::name.label("b")))
+            .where_(users::id.le(3))
+            .subquery("sq")
+            .column_aliases(["x", "y"]);
+        let (x, y) = sq.columns();
+        select((y, x.clone())).order_by(x)
+    });
     check("subquery_unlabelled_column", &{
         let sq = select((users::id, users::id + 1)).subquery("sq");
         let (_, plus) = sq.columns();

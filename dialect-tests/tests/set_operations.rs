@@ -147,6 +147,14 @@ fn as_from_items_and_with_ctes() {
         "compound_as_subquery",
         &select((pid.clone(), pname)).order_by((pid.clone(), people.columns().1)),
     );
+    let renamed = people.column_aliases(["person_id", "label"]);
+    let (rid, rlabel) = renamed.columns();
+    check(
+        "compound_subquery_column_aliases",
+        &select((rlabel, rid.clone()))
+            .where_(rid.gt(1))
+            .order_by(rid),
+    );
     check(
         "compound_subquery_aggregate",
         &select((func::count_star(), func::max(pid.clone()))).select_from(&people),

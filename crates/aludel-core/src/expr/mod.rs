@@ -258,6 +258,15 @@ impl Node {
         }
     }
 
+    /// The same expression labelled `name` (a label's expression relabelled).
+    pub(crate) fn relabeled(&self, name: Cow<'static, str>) -> Node {
+        let e = match &self.0 {
+            N::Label(l) => l.e.clone(),
+            _ => self.clone(),
+        };
+        Node(N::Label(Arc::new(LabelNode { e, name })))
+    }
+
     /// The SQL type the node is known to have, where that is cheap to tell.
     pub(crate) fn data_type(&self) -> DataType {
         match &self.0 {

@@ -69,6 +69,25 @@ impl CompoundCore {
         }
     }
 
+    /// The same compound with its first plain SELECT replaced by `f` of it.
+    pub(crate) fn with_first_select(&self, f: &dyn Fn(&SelectCore) -> SelectCore) -> CompoundCore {
+        let mut c = self.clone();
+        let members: Vec<Member> = self
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| match (i, m) {
+                (0, Member::Select(s)) => Member::Select(Arc::new(f(s))),
+                (0, Member::Compound(inner)) => {
+                    Member::Compound(Arc::new(inner.with_first_select(f)))
+                }
+                (_, other) => other.clone(),
+            })
+            .collect();
+        c.members = List::from_vec(members);
+        c
+    }
+
     pub(crate) fn is_bare(&self) -> bool {
         self.order_by.is_empty()
             && self.limit.is_none()

@@ -28,11 +28,11 @@ pub use dml::{
 };
 pub(crate) use dml::{DeleteCore, InsertCore, InsertSource, ReturnDefaults, UpdateCore, Upsert};
 pub use select::SelectCore;
-pub(crate) use select::{Distinct, Join, JoinKind, Lock, LockStrength, LockWait};
 pub use select::{
-    ExprList, FromClause, IntoOrderBy, OrderByList, ScalarRow, Select, Selectable, Subquery,
-    SubqueryColumns, exists, select,
+    ColumnAliases, ExprList, FromClause, IntoOrderBy, OrderByList, ScalarRow, Select, Selectable,
+    Subquery, SubqueryColumns, exists, select,
 };
+pub(crate) use select::{Distinct, Join, JoinKind, Lock, LockStrength, LockWait};
 pub use values::{Values, ValuesRow, values};
 
 use std::sync::Arc;

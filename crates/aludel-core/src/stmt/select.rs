@@ -306,6 +306,58 @@ macro_rules! tuple_selectable {
     };
 }
 
+macro_rules! tuple_aliases {
+    ($n:literal: $($name:ident),+) => {
+        impl<$($name: SqlType,)+ S: Into<Cow<'static, str>>> ColumnAliases<($($name,)+)> for [S; $n] {
+            fn into_names(self) -> Vec<Cow<'static, str>> {
+                self.into_iter().map(Into::into).collect()
+            }
+        }
+    };
+}
+
+tuple_aliases!(1: A);
+tuple_aliases!(2: A, B);
+tuple_aliases!(3: A, B, C);
+tuple_aliases!(4: A, B, C, D);
+tuple_aliases!(5: A, B, C, D, E);
+tuple_aliases!(6: A, B, C, D, E, F);
+tuple_aliases!(7: A, B, C, D, E, F, G);
+tuple_aliases!(8: A, B, C, D, E, F, G, H);
+tuple_aliases!(9: A, B, C, D, E, F, G, H, I);
+tuple_aliases!(10: A, B, C, D, E, F, G, H, I, J);
+tuple_aliases!(11: A, B, C, D, E, F, G, H, I, J, K);
+tuple_aliases!(12: A, B, C, D, E, F, G, H, I, J, K, L);
+tuple_aliases!(13: A, B, C, D, E, F, G, H, I, J, K, L, M);
+tuple_aliases!(14: A, B, C, D, E, F, G, H, I, J, K, L, M, N);
+tuple_aliases!(15: A, B, C, D, E, F, G, H, I, J, K, L, M, N, O);
+tuple_aliases!(16: A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P);
+
+/// One name per column of a row type `R`: what [`Subquery::column_aliases`] takes (an
+/// array as long as the row is wide).
+///
+/// ```
+/// use aludel_core::prelude::*;
+/// let sq = select((literal(1i64), literal("a"))).subquery("t").column_aliases(["n", "s"]);
+/// assert_eq!(sq.column_dyn("s").map(|c| c.name().to_owned()), Some("s".to_owned()));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "give one name per column of the subquery's rows `{R}`",
+    label = "not one name per column",
+    note = "a SELECT of two columns takes [\"a\", \"b\"]; rows of a whole table cannot be renamed (select its columns)"
+)]
+pub trait ColumnAliases<R> {
+    #[doc(hidden)]
+    fn into_names(self) -> Vec<Cow<'static, str>>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: SqlType, S: Into<Cow<'static, str>>> ColumnAliases<T> for [S; 1] {
+    fn into_names(self) -> Vec<Cow<'static, str>> {
+        self.into_iter().map(Into::into).collect()
+    }
+}
+
 tuple_selectable!(A);
 tuple_selectable!(A, B);
 tuple_selectable!(A, B, C);
@@ -901,6 +953,45 @@ impl<R> Subquery<R> {
             cte: None,
             compound: self.def.compound.clone(),
             lateral: true,
+        }))
+    }
+
+    /// The same derived table with its columns named `names`, one per column (SQL's
+    /// `AS t (a, b)`). Written portably by labelling the select list (MariaDB and SQLite
+    /// have no derived-table column list); for a compound, its first SELECT.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64, name: String }
+    /// let t = select((users::id, func::upper(users::name))).subquery("t").column_aliases(["uid", "shout"]);
+    /// let (uid, shout) = t.columns();
+    /// let c = select(shout).where_(uid.gt(1)).compile(&MariaDb).unwrap();
+    /// assert_eq!(c.sql(), "SELECT t.shout FROM (SELECT users.id AS uid, upper(users.name) AS shout FROM users) AS t WHERE t.uid > ?");
+    /// ```
+    pub fn column_aliases(&self, names: impl ColumnAliases<R>) -> Subquery<R> {
+        let names = names.into_names();
+        let relabel = |s: &SelectCore| {
+            let mut s = s.clone();
+            s.columns = List::from_items(
+                s.columns
+                    .iter()
+                    .zip(&names)
+                    .map(|(n, name)| n.relabeled(name.clone())),
+            );
+            s
+        };
+        let compound = self
+            .def
+            .compound
+            .as_ref()
+            .map(|c| Arc::new(c.with_first_select(&relabel)));
+        Subquery::from_def(Arc::new(SubqueryDef {
+            select: relabel(&self.def.select),
+            name: self.def.name.clone(),
+            columns: names.iter().cloned().map(Some).collect(),
+            cte: self.def.cte.clone(),
+            compound,
+            lateral: self.def.lateral,
         }))
     }
 
