@@ -5,6 +5,7 @@
 //! the same on that server, in tables named `quickstart_*` that it drops afterwards.
 
 use aludel::prelude::*;
+use aludel::stmt::ddl::create_table;
 use aludel::value::Timestamp;
 use aludel::{Dialect, Engine, Error, Statement, Transaction, TransactionKind};
 
@@ -33,16 +34,6 @@ struct Posts {
     status: String,
 }
 
-/// The tables, in SQL every dialect accepts (aludel's DDL compiler comes later).
-const SCHEMA: [&str; 4] = [
-    "DROP TABLE IF EXISTS quickstart_posts",
-    "DROP TABLE IF EXISTS quickstart_users",
-    "CREATE TABLE quickstart_users (id BIGINT PRIMARY KEY, name VARCHAR(50) NOT NULL, \
-     fullname VARCHAR(100), created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)",
-    "CREATE TABLE quickstart_posts (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL \
-     REFERENCES quickstart_users (id) ON DELETE CASCADE, title VARCHAR(100) NOT NULL, \
-     status VARCHAR(20) NOT NULL)",
-];
 
 /// Prints a statement's SQL for every dialect: what the compilers produce.
 fn show(title: &str, stmt: &impl Statement) {
@@ -79,13 +70,11 @@ async fn run(url: &str) -> Result<(), Error> {
     println!("connected to {}", engine.dialect());
     let mut conn = engine.connect().await?;
 
-    conn.transaction(async |tx| {
-        for sql in SCHEMA {
-            tx.execute(&text(sql)).await?;
-        }
-        Ok(())
-    })
-    .await?;
+    // The schema from the table definitions: dropped if an earlier run left it, then
+    // created in foreign-key order (users before posts).
+    let schema = MetaData::new().table(posts::table).table(users::table);
+    conn.drop_all(&schema).await?;
+    conn.create_all(&schema).await?;
 
     // A root transaction: BEGIN ... COMMIT.
     let mut tx = conn.begin().await?;
@@ -141,17 +130,10 @@ async fn run(url: &str) -> Result<(), Error> {
     println!("users: {n}");
     conn.rollback().await?;
 
-    if !url.starts_with("sqlite") {
-        conn.transaction(async |tx| {
-            for sql in &SCHEMA[..2] {
-                tx.execute(&text(*sql)).await?;
-            }
-            Ok(())
-        })
-        .await?;
-    }
+    conn.drop_all(&schema).await?;
 
     // The same statements, compiled for every dialect.
+    show("CREATE TABLE from #[derive(Table)]", &create_table(posts::table));
     show("the typed select above", &stmt);
     show(
         "left join with an aggregate, NULLS LAST (emulated on MySQL)",
