@@ -5,30 +5,10 @@
 
 mod common;
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::Poll;
-use std::time::Duration;
-
 use aludel_core::compile::Params;
 use aludel_core::text;
 use aludel_engine::{Connection, Error};
-use common::{Db, backends, rt};
-
-/// Polls `fut` up to `n` times, giving the driver time between polls; true when it
-/// completed.
-async fn poll_n<F: Future>(fut: F, n: usize) -> bool {
-    let mut fut = std::pin::pin!(fut);
-    for _ in 0..n {
-        let ready =
-            std::future::poll_fn(|cx| Poll::Ready(Pin::as_mut(&mut fut).poll(cx).is_ready())).await;
-        if ready {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-    false
-}
+use common::{Db, backends, poll_n, rt};
 
 async fn setup(db: &Db) {
     db.fresh_table("x INTEGER", &[]).await;

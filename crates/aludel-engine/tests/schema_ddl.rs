@@ -580,3 +580,40 @@ fn create_all_is_atomic_where_ddl_is_transactional() {
         }
     });
 }
+
+/// `create_all` cancelled after every number of polls: the connection goes back to the
+/// pool outside any transaction, and on PostgreSQL and SQLite the schema is all there
+/// or not there at all (on MySQL / MariaDB each table commits on its own).
+#[test]
+fn create_all_cancelled_at_every_poll() {
+    rt().block_on(async {
+        for db in backends("ddl_cancel", 1).await {
+            let md = metadata();
+            for n in 1.. {
+                let done = {
+                    let mut c = db.engine.connect().await.unwrap();
+                    c.drop_all(&md).await.unwrap();
+                    common::poll_n(c.create_all(&md), n).await
+                };
+                let mut c = db.engine.connect().await.unwrap();
+                let ctx = format!("{}: create_all cancelled after {n} polls", db.name);
+                assert!(!c.in_transaction(), "{ctx}");
+                assert!(!c.server_in_transaction().await.unwrap(), "{ctx}");
+                let mut present = 0;
+                for t in md.tables() {
+                    present += usize::from(exists(&mut c, t).await);
+                }
+                if done {
+                    assert_eq!(present, 9, "{ctx}: completed");
+                    c.drop_all(&md).await.unwrap();
+                    break;
+                }
+                // Cancelled during COMMIT, the commit may have been done.
+                if db.name != "mysql" {
+                    assert!(present == 0 || present == 9, "{ctx}: {present} of 9 tables");
+                }
+                assert!(n < 500, "{ctx}: create_all never completed");
+            }
+        }
+    });
+}

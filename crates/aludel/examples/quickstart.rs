@@ -34,7 +34,6 @@ struct Posts {
     status: String,
 }
 
-
 /// Prints a statement's SQL for every dialect: what the compilers produce.
 fn show(title: &str, stmt: &impl Statement) {
     println!("\n== {title}");
@@ -133,7 +132,10 @@ async fn run(url: &str) -> Result<(), Error> {
     conn.drop_all(&schema).await?;
 
     // The same statements, compiled for every dialect.
-    show("CREATE TABLE from #[derive(Table)]", &create_table(posts::table));
+    show(
+        "CREATE TABLE from #[derive(Table)]",
+        &create_table(posts::table),
+    );
     show("the typed select above", &stmt);
     show(
         "left join with an aggregate, NULLS LAST (emulated on MySQL)",

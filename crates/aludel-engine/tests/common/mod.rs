@@ -30,6 +30,23 @@ impl Drop for Db {
     }
 }
 
+/// Polls `fut` up to `n` times, giving the driver time between polls; true when it
+/// completed (the future is dropped otherwise: a cancellation).
+pub async fn poll_n<F: std::future::Future>(fut: F, n: usize) -> bool {
+    let mut fut = std::pin::pin!(fut);
+    for _ in 0..n {
+        let ready = std::future::poll_fn(|cx| {
+            std::task::Poll::Ready(std::pin::Pin::as_mut(&mut fut).poll(cx).is_ready())
+        })
+        .await;
+        if ready {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    false
+}
+
 /// A current-thread runtime, as most services' tests use.
 pub fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
