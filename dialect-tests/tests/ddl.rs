@@ -909,3 +909,93 @@ fn runtime_tables() {
         .query(select((c_id.clone(), c_twice)))
         .run();
 }
+
+#[derive(Table)]
+#[aludel(name = "d_tenant_orders", primary_key(tenant, id))]
+struct DTenantOrders {
+    #[aludel(autoincrement = false)]
+    id: i64,
+    #[aludel(length = 10)]
+    tenant: String,
+}
+
+#[derive(Table)]
+#[aludel(
+    name = "d_tenant_lines",
+    foreign_key(
+        columns(tenant, order_id),
+        references(d_tenant_orders::tenant, d_tenant_orders::id)
+    )
+)]
+struct DTenantLines {
+    #[aludel(primary_key)]
+    id: i64,
+    #[aludel(length = 10)]
+    tenant: String,
+    order_id: i64,
+}
+
+/// A key that is also a foreign key: its value comes from the row it refers to, so it
+/// does not auto-increment.
+#[derive(Table)]
+#[aludel(name = "d_profiles")]
+struct DProfiles {
+    #[aludel(primary_key, references = d_parents::id)]
+    parent_id: i64,
+    #[aludel(length = 20)]
+    bio: String,
+}
+
+#[derive(Table)]
+#[aludel(name = "d_stamps")]
+struct DStamps {
+    #[aludel(primary_key)]
+    id: i64,
+    #[aludel(server_default = "CURRENT_TIMESTAMP")]
+    local_at: Timestamp,
+    #[aludel(server_default = "now()")]
+    utc_at: TimestampTz,
+    #[aludel(server_default = "CURRENT_TIMESTAMP(6)")]
+    precise_at: Timestamp,
+}
+
+#[test]
+fn keys_and_time_defaults() {
+    DdlCase::new("ddl_primary_key_order")
+        .ddl(create_table(d_tenant_orders::table))
+        .ddl(create_table(d_tenant_lines::table))
+        .exec(insert(d_tenant_orders::table).values((
+            d_tenant_orders::tenant.set("t1"),
+            d_tenant_orders::id.set(5),
+        )))
+        .exec(insert(d_tenant_lines::table).values((
+            d_tenant_lines::tenant.set("t1"),
+            d_tenant_lines::order_id.set(5),
+        )))
+        .rejects(insert(d_tenant_lines::table).values((
+            d_tenant_lines::tenant.set("t2"),
+            d_tenant_lines::order_id.set(5),
+        )))
+        .query(select((d_tenant_lines::tenant, d_tenant_lines::order_id)))
+        .run();
+    DdlCase::new("ddl_key_is_a_foreign_key")
+        .ddl(create_table(d_parents::table))
+        .ddl(create_table(d_profiles::table))
+        .exec(insert(d_parents::table).values((d_parents::id.set(3), d_parents::name.set("p"))))
+        .exec(
+            insert(d_profiles::table)
+                .values((d_profiles::parent_id.set(3), d_profiles::bio.set("hi"))),
+        )
+        .rejects(insert(d_profiles::table).values(d_profiles::bio.set("no key")))
+        .query(select((d_profiles::parent_id, d_profiles::bio)))
+        .run();
+    DdlCase::new("ddl_current_time_defaults")
+        .ddl(create_table(d_stamps::table))
+        .exec(insert(d_stamps::table).values(d_stamps::id.set(1)))
+        .query(select((
+            func::count(d_stamps::local_at),
+            func::count(d_stamps::utc_at),
+            func::count(d_stamps::precise_at),
+        )))
+        .run();
+}

@@ -370,6 +370,19 @@ impl TxState {
         Ok(None)
     }
 
+    /// An implicit root transaction, as autobegin opens one, even in AUTOCOMMIT mode
+    /// (for work that must be atomic: `create_all`): the BEGIN to send, if none is open.
+    pub(crate) fn begin_implicit(&mut self) -> Result<Option<TxSql>> {
+        if let Some(e) = self.inactive_error() {
+            return Err(e);
+        }
+        if !self.frames.is_empty() {
+            return Ok(None);
+        }
+        self.push(TransactionKind::Root, None, true);
+        Ok(Some(TxSql::Begin))
+    }
+
     fn push(&mut self, kind: TransactionKind, name: Option<String>, implicit: bool) -> FrameId {
         let id = self.next_id;
         self.next_id += 1;

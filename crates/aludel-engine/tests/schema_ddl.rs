@@ -135,6 +135,9 @@ struct Attachments {
     uploaded_at: Option<TimestampTz>,
     at_time: Option<Time>,
     ratio: Option<f32>,
+    /// The server's current time, in UTC whatever the session's time zone.
+    #[aludel(server_default = "CURRENT_TIMESTAMP")]
+    received_at: TimestampTz,
 }
 
 #[derive(Table)]
@@ -338,6 +341,10 @@ async fn fill_and_check(db: &Db, c: &mut Connection) {
         Some(&Value::F64(480.0)),
         "{name}"
     );
+    if name == "mysql" {
+        // A session far from UTC: the default must still be the UTC time.
+        c.execute(&text("SET time_zone = '+05:00'")).await.unwrap();
+    }
     let attachment: Uuid = "67e55044-10b1-426f-9247-bb680e5fe0c8".parse().unwrap();
     c.execute(
         &insert(attachments::table).values((
@@ -367,6 +374,29 @@ async fn fill_and_check(db: &Db, c: &mut Connection) {
         .one()
         .unwrap();
     assert_eq!(payload, Some(vec![0, 1, 255]), "{name}");
+    let received: TimestampTz = c
+        .execute(&select(attachments::received_at))
+        .await
+        .unwrap()
+        .one()
+        .unwrap();
+    let utc_now = match name {
+        "mysql" => "UTC_TIMESTAMP(6)",
+        "postgres" => "CURRENT_TIMESTAMP AT TIME ZONE 'UTC'",
+        _ => "strftime('%Y-%m-%d %H:%M:%f', 'now')",
+    };
+    let server_now: aludel::value::Timestamp = c
+        .execute(&text(format!("SELECT {utc_now}")))
+        .await
+        .unwrap()
+        .one()
+        .unwrap();
+    // Seconds apart, not the hours a session time zone would shift it by.
+    let gap = (server_now.unix_nanos().unwrap() - received.utc().unix_nanos().unwrap()).abs();
+    assert!(
+        gap < 600 * 1_000_000_000,
+        "{name}: received_at {received} vs the server's UTC time {server_now}"
+    );
     assert_eq!(at_time.unwrap().to_string(), "07:08:09.5", "{name}");
     assert_eq!(
         uploaded.unwrap().to_string(),
@@ -614,6 +644,138 @@ fn create_all_cancelled_at_every_poll() {
                 }
                 assert!(n < 500, "{ctx}: create_all never completed");
             }
+        }
+    });
+}
+
+/// A transaction handle dropped before `create_all` is rolled back first: the tables
+/// are then created in a transaction of their own, and committed.
+#[test]
+fn create_all_after_a_dropped_transaction_handle_commits() {
+    rt().block_on(async {
+        for db in backends("ddl_after_drop", 1).await {
+            let md = MetaData::new().table(ddl_ok::table);
+            {
+                let mut c = db.engine.connect().await.unwrap();
+                {
+                    let _tx = c.begin().await.unwrap();
+                }
+                c.create_all(&md).await.unwrap();
+                assert!(!c.in_transaction(), "{}", db.name);
+            }
+            let mut c = db.engine.connect().await.unwrap();
+            assert!(exists(&mut c, ddl_ok::table.def()).await, "{}", db.name);
+            c.drop_all(&md).await.unwrap();
+        }
+    });
+}
+
+/// In AUTOCOMMIT mode too, PostgreSQL and SQLite create everything or nothing, and SQLite
+/// drops a filled foreign-key cycle (its checks deferred inside the transaction).
+#[test]
+fn create_all_in_autocommit_mode() {
+    rt().block_on(async {
+        for db in backends("ddl_autocommit", 1).await {
+            let engine = aludel_engine::Engine::builder(&db.url)
+                .max_size(1)
+                .isolation_level(aludel_engine::IsolationLevel::Autocommit)
+                .build()
+                .await
+                .unwrap();
+            let mut c = engine.connect().await.unwrap();
+            let broken = MetaData::new()
+                .table(ddl_ok::table)
+                .table(ddl_broken::table);
+            c.create_all(&broken).await.unwrap_err();
+            let left = exists(&mut c, ddl_ok::table.def()).await;
+            assert_eq!(left, db.name == "mysql", "{}", db.name);
+            c.drop_all(&broken).await.unwrap();
+            let md = metadata();
+            c.create_all(&md).await.unwrap();
+            c.execute(
+                &insert(departments::table)
+                    .values((departments::id.set(1), departments::name.set("d"))),
+            )
+            .await
+            .unwrap();
+            c.execute(&new_boss()).await.unwrap();
+            c.execute(
+                &update(departments::table)
+                    .set(departments::manager_id.set(Some(1i64)))
+                    .where_(departments::id.eq(1)),
+            )
+            .await
+            .unwrap();
+            c.drop_all(&md).await.unwrap();
+            for t in md.tables() {
+                assert!(!exists(&mut c, t).await, "{}: {}", db.name, t.name());
+            }
+        }
+    });
+}
+
+fn new_boss() -> Insert<()> {
+    insert(employees::table).values((
+        employees::id.set(1),
+        employees::department_id.set(1),
+        employees::email.set("b@x"),
+        employees::salary.set(dec("1")),
+        employees::hired_on.set(date("2024-01-01")),
+    ))
+}
+
+#[derive(Table)]
+#[aludel(name = "cyc_a")]
+struct CycA {
+    #[aludel(primary_key)]
+    id: i64,
+    #[aludel(references = cyc_b::id)]
+    b_id: Option<i64>,
+}
+
+#[derive(Table)]
+#[aludel(name = "cyc_b")]
+struct CycB {
+    #[aludel(primary_key)]
+    id: i64,
+    #[aludel(references = cyc_a::id)]
+    a_id: Option<i64>,
+}
+
+/// What a `create_all` stopped before its `ALTER TABLE ... ADD CONSTRAINT`s leaves,
+/// dropped by `drop_all` on a server without `DROP FOREIGN KEY IF EXISTS` (MariaDB taken
+/// as 10.1 here: MySQL's case): only the foreign keys that are there are dropped.
+#[test]
+fn drop_all_after_a_partial_create_all() {
+    rt().block_on(async {
+        let Some(db) = common::mysql("ddl_partial", 1).await else {
+            return;
+        };
+        let md = MetaData::new().table(cyc_a::table).table(cyc_b::table);
+        let old = aludel_engine::Engine::builder(&db.url)
+            .max_size(1)
+            .server_version(aludel::dialect::Version::new(10, 1, 0))
+            .build()
+            .await
+            .unwrap();
+        let mut c = old.connect().await.unwrap();
+        let plan = md.create_all_ddl(&c.dialect()).unwrap();
+        let mut alters = 0;
+        for s in &plan {
+            let sql = s.compile(&c.dialect()).unwrap().sql().to_owned();
+            if sql.starts_with("ALTER TABLE") {
+                // The first foreign key of the cycle is added, the second never is.
+                alters += 1;
+                if alters > 1 {
+                    continue;
+                }
+            }
+            c.execute(s).await.unwrap();
+        }
+        assert_eq!(alters, 2);
+        c.drop_all(&md).await.unwrap();
+        for t in md.tables() {
+            assert!(!exists(&mut c, t).await, "{}", t.name());
         }
     });
 }

@@ -490,6 +490,12 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
             .collect(),
     };
 
+    // The primary key's SQL names, in key order.
+    let pk_names: Vec<String> = pk_fields
+        .iter()
+        .filter_map(|f| cols.iter().find(|c| c.field == f))
+        .map(|c| c.sql_name.clone())
+        .collect();
     let mut helpers = Vec::new();
     let mut col_defs = Vec::new();
     let mut constraints = Vec::new();
@@ -693,7 +699,7 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
         static #s_ix: [#krate::schema::IndexDef; #n_ix] = [#(#indexes),*];
         #[allow(non_upper_case_globals)]
         static #s_table: #krate::schema::TableDef =
-            #krate::schema::TableDef::__static(#table_name, #schema, &#s_cols, &#s_cons, &#s_ix);
+            #krate::schema::TableDef::__static(#table_name, #schema, &#s_cols, &#s_cons, &#s_ix, &[#(#pk_names),*]);
 
         #(#helpers)*
 

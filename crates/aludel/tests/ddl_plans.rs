@@ -273,3 +273,95 @@ fn ddl_cache_keys_follow_the_statement() {
     );
     assert_eq!(a.kind(), aludel::StatementKind::Ddl);
 }
+
+#[test]
+fn current_time_spellings() {
+    use aludel::schema::ServerDefault;
+    let t = |default: &'static str, onupdate: Option<&'static str>| {
+        TableBuilder::new("t")
+            .column_with("at", DataType::Timestamp, |c| {
+                let c = c.server_default(ServerDefault::sql(default));
+                match onupdate {
+                    Some(u) => c.server_onupdate(ServerDefault::sql(u)),
+                    None => c,
+                }
+            })
+            .build()
+            .unwrap()
+    };
+    let my = Dialect::mysql();
+    assert_eq!(
+        create_table(t("NOW(3)", Some("current_timestamp(6)")))
+            .compile(&my)
+            .unwrap()
+            .sql(),
+        "CREATE TABLE t (at DATETIME(6) DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6) NOT NULL)"
+    );
+    assert_eq!(
+        create_table(t("LOCALTIMESTAMP", None))
+            .compile(&Sqlite)
+            .unwrap()
+            .sql(),
+        "CREATE TABLE t (at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)"
+    );
+    // Not the current time: written as it is, and no ON UPDATE for it.
+    let e = create_table(t("'2024-01-01'", Some("CURRENT_TIMESTAMP(x)")))
+        .compile(&my)
+        .unwrap_err();
+    assert!(e.to_string().contains("ON UPDATE clause"), "{e}");
+}
+
+#[test]
+fn generated_names_fit_identifier_limits() {
+    let long = "a_column_with_a_name_long_enough_to_overflow_identifiers";
+    let a = TableBuilder::new("a_table_with_a_long_name")
+        .column_with("id", DataType::BigInt, |c| c.primary_key())
+        .column_with(long, DataType::BigInt, |c| c.nullable())
+        .foreign_key(ForeignKeyDef::new([long], FkTarget::named("b"), ["id"]))
+        .build()
+        .unwrap();
+    let b = TableBuilder::new("b")
+        .column_with("id", DataType::BigInt, |c| c.primary_key())
+        .column_with("a_id", DataType::BigInt, |c| c.nullable())
+        .foreign_key(ForeignKeyDef::new(
+            ["a_id"],
+            FkTarget::named("a_table_with_a_long_name"),
+            ["id"],
+        ))
+        .build()
+        .unwrap();
+    let md = MetaData::new().table(&a).table(&b);
+    let names: Vec<String> = md
+        .cyclic_foreign_keys()
+        .unwrap()
+        .iter()
+        .map(|(_, c)| c.name().unwrap().to_owned())
+        .collect();
+    assert_eq!(names.len(), 2);
+    assert_eq!(names[1], "b_a_id_fkey");
+    assert_eq!(names[0].len(), 63, "{}", names[0]);
+    assert!(names[0].starts_with("a_table_with_a_long_name_a_column_with_a_name_long_en"));
+    // The same name on the way in and on the way out.
+    let create = sql(&md.create_all_ddl(&Postgres).unwrap(), &Dialect::postgres());
+    let drop = sql(&md.drop_all_ddl(&Postgres).unwrap(), &Dialect::postgres());
+    assert!(create.iter().any(|s| s.contains(&names[0])));
+    assert!(drop[0].contains(&names[0]));
+}
+
+#[test]
+fn column_aliases_of_a_type_erased_row_are_counted() {
+    let t = TableBuilder::new("t")
+        .column("a", DataType::Integer)
+        .column("b", DataType::Integer)
+        .build()
+        .unwrap();
+    let sq = select(&t).subquery("sq").column_aliases(["x"]);
+    let e = select(sq.column_dyn("x").unwrap())
+        .compile(&Sqlite)
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("subquery sq is given 1 column names for its 2 columns"),
+        "{e}"
+    );
+}

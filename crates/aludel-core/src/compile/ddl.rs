@@ -97,11 +97,15 @@ pub(crate) fn render(d: Dialect, node: &DdlNode, out: &mut String) -> Result {
             constraint,
             if_exists,
         } => drop_constraint(d, table.def(), constraint, *if_exists, out),
-        DdlNode::DeferForeignKeys => {
+        DdlNode::DeferForeignKeys(on) => {
             if d.kind() != DialectKind::Sqlite {
                 return Err(d.unsupported("PRAGMA defer_foreign_keys (SQLite only)"));
             }
-            out.push_str("PRAGMA defer_foreign_keys = ON");
+            out.push_str(if *on {
+                "PRAGMA defer_foreign_keys = ON"
+            } else {
+                "PRAGMA defer_foreign_keys = OFF"
+            });
             Ok(())
         }
     }
@@ -316,10 +320,9 @@ fn column(
         server_default(d, c, text, &col, out)?;
     }
     if let Some(text) = c.server_onupdate.as_ref().and_then(|s| s.sql_text()) {
-        let timestamp = matches!(c.data_type, DataType::Timestamp | DataType::TimestampTz);
-        if !(d.is_mysql_family() && timestamp && is_now(text)) {
+        if !(d.is_mysql_family() && c.data_type == DataType::Timestamp && is_now(text)) {
             return Err(d.unsupported(format!(
-                "an ON UPDATE clause for server_onupdate = {text:?} ({}): only MySQL and MariaDB have one, for DATETIME columns set to CURRENT_TIMESTAMP; elsewhere maintain the column with a trigger and declare it server_onupdate without SQL",
+                "an ON UPDATE clause for server_onupdate = {text:?} ({}): only MySQL and MariaDB have one, setting a DATETIME (Timestamp) column to the session's CURRENT_TIMESTAMP — a TimestampTz, stored in UTC, cannot take it; elsewhere maintain the column with a trigger and declare it server_onupdate without SQL",
                 col()
             )));
         }
@@ -334,22 +337,33 @@ fn column(
     Ok(())
 }
 
-/// `CURRENT_TIMESTAMP` and its synonyms.
+/// `CURRENT_TIMESTAMP` and its synonyms, with or without a precision: `NOW()`,
+/// `CURRENT_TIMESTAMP(6)`, `LOCALTIMESTAMP`, ...
 fn is_now(text: &str) -> bool {
-    matches!(
-        text.trim().to_ascii_uppercase().as_str(),
-        "CURRENT_TIMESTAMP"
-            | "CURRENT_TIMESTAMP()"
-            | "NOW()"
-            | "LOCALTIMESTAMP"
-            | "LOCALTIMESTAMP()"
-    )
+    let t = text.trim().to_ascii_uppercase();
+    let name = match t.split_once('(') {
+        Some((name, rest)) => {
+            let digits = rest.strip_suffix(')').unwrap_or("x");
+            if !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return false;
+            }
+            name.trim_end()
+        }
+        None => t.as_str(),
+    };
+    matches!(name, "CURRENT_TIMESTAMP" | "NOW" | "LOCALTIMESTAMP")
 }
 
-/// The DEFAULT clause's expression. On MySQL / MariaDB a DATETIME(6) column's
-/// `CURRENT_TIMESTAMP` becomes `CURRENT_TIMESTAMP(6)` (MySQL requires the column's
-/// precision; both keep the microseconds the other databases keep), and MySQL takes a
-/// default for a LONGTEXT / LONGBLOB / JSON column only as an expression in parentheses.
+/// The DEFAULT clause's expression.
+///
+/// The current time, on a `Timestamp` / `TimestampTz` column: MySQL / MariaDB write
+/// `CURRENT_TIMESTAMP(6)` (MySQL requires the column's precision; both keep the
+/// microseconds the other databases keep), or for a `TimestampTz` — stored as UTC in a
+/// DATETIME — `(UTC_TIMESTAMP(6))` (the session's time zone may be any); SQLite's
+/// `CURRENT_TIMESTAMP` is UTC without an offset, so a `TimestampTz` gets the same time
+/// with `+00` (how aludel stores one there), and `now()` / `CURRENT_TIMESTAMP(6)` on a
+/// `Timestamp` is its `CURRENT_TIMESTAMP`. MySQL takes a default for a LONGTEXT /
+/// LONGBLOB / JSON column only as an expression in parentheses.
 fn server_default(
     d: Dialect,
     c: &ColumnDef,
@@ -357,9 +371,27 @@ fn server_default(
     col: &dyn Fn() -> String,
     out: &mut String,
 ) -> Result {
-    let timestamp = matches!(c.data_type, DataType::Timestamp | DataType::TimestampTz);
-    if d.is_mysql_family() && timestamp && is_now(text) {
+    let now = is_now(text);
+    let tz = c.data_type == DataType::TimestampTz;
+    if d.is_mysql_family() && now && tz {
+        let expressions = match d.kind() {
+            DialectKind::MySql => crate::dialect::Version::new(8, 0, 13),
+            _ => crate::dialect::Version::new(10, 2, 1),
+        };
+        if d.version() < expressions {
+            return Err(d.unsupported(format!(
+                "the current UTC time as the default of a TimestampTz ({}: DATETIME in UTC needs DEFAULT (UTC_TIMESTAMP(6)))",
+                col()
+            )));
+        }
+        out.push_str("(UTC_TIMESTAMP(6))");
+    } else if d.is_mysql_family() && now && c.data_type == DataType::Timestamp {
         out.push_str("CURRENT_TIMESTAMP(6)");
+    } else if d.kind() == DialectKind::Sqlite && now && tz {
+        out.push_str("(strftime('%Y-%m-%d %H:%M:%f', 'now') || '+00')");
+    } else if d.kind() == DialectKind::Sqlite && now && c.data_type == DataType::Timestamp {
+        // SQLite knows no NOW() nor a precision.
+        out.push_str("CURRENT_TIMESTAMP");
     } else if d.kind() == DialectKind::MySql && unbounded(c.data_type) {
         if d.version() < crate::dialect::Version::new(8, 0, 13) {
             return Err(d.unsupported(format!(

@@ -886,6 +886,22 @@ impl<'a> SqlWriter<'a> {
                 }
                 self.ident(&q.name);
             }
+            Source::Subquery(q)
+                if q.compound.as_ref().is_none_or(|c| c.invalid.is_none())
+                    && q.columns.len()
+                        != q.compound
+                            .as_ref()
+                            .map_or(q.select.columns.len(), |c| c.first_select().columns.len()) =>
+            {
+                return Err(CompileError::invalid(format!(
+                    "subquery {} is given {} column names for its {} columns (column_aliases takes one name per column)",
+                    q.name,
+                    q.columns.len(),
+                    q.compound
+                        .as_ref()
+                        .map_or(q.select.columns.len(), |c| c.first_select().columns.len())
+                )));
+            }
             Source::Subquery(q) if q.compound.is_some() => {
                 if q.lateral {
                     return Err(self.d.unsupported("a LATERAL compound SELECT"));
@@ -2039,9 +2055,7 @@ impl<'a> SqlWriter<'a> {
             self.columns = names.iter().map(|c| Cow::Owned(c.clone())).collect();
         }
         self.primary_key = table
-            .columns
-            .iter()
-            .filter(|c| c.primary_key)
+            .primary_key_columns()
             .map(|c| c.name.to_string())
             .collect();
         self.returns_defaults = names;

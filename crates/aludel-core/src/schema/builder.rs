@@ -306,6 +306,15 @@ impl TableBuilder {
                 None => Ok(()),
             }
         };
+        let primary_key = NameList::from(match &self.primary_key {
+            Some(pk) => pk.clone(),
+            None => self
+                .columns
+                .iter()
+                .filter(|c| c.primary_key)
+                .map(|c| c.name.to_string())
+                .collect(),
+        });
         for c in &self.constraints {
             match c {
                 Constraint::Unique { columns, .. } => check_names(columns)?,
@@ -328,6 +337,7 @@ impl TableBuilder {
                 columns: Cow::Owned(self.columns),
                 constraints: Cow::Owned(self.constraints),
                 indexes: Cow::Owned(self.indexes),
+                primary_key,
                 id: NEXT_TABLE_ID.fetch_add(1, Ordering::Relaxed),
             }),
         })

@@ -15,8 +15,9 @@ use crate::value::Value;
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Autoincrement {
-    /// SQLAlchemy's rule: a single-column integer primary key without a default is
-    /// autoincrementing (IDENTITY / AUTO_INCREMENT / ROWID).
+    /// SQLAlchemy's rule: a single-column integer primary key without a default, that
+    /// is neither a foreign key nor computed, is autoincrementing (IDENTITY /
+    /// AUTO_INCREMENT / ROWID).
     #[default]
     Auto,
     /// Always autoincrementing.
@@ -1005,6 +1006,8 @@ pub struct TableDef {
     pub(crate) columns: Cow<'static, [ColumnDef]>,
     pub(crate) constraints: Cow<'static, [Constraint]>,
     pub(crate) indexes: Cow<'static, [IndexDef]>,
+    /// The primary key's columns in key order (which may differ from table order).
+    pub(crate) primary_key: NameList,
     /// 0 for statics (identified by address); a unique id for runtime tables.
     pub(crate) id: u64,
     /// Quoting masks of the name and the schema.
@@ -1021,6 +1024,7 @@ impl TableDef {
         columns: &'static [ColumnDef],
         constraints: &'static [Constraint],
         indexes: &'static [IndexDef],
+        primary_key: &'static [&'static str],
     ) -> TableDef {
         TableDef {
             name: Cow::Borrowed(name),
@@ -1036,6 +1040,7 @@ impl TableDef {
             columns: Cow::Borrowed(columns),
             constraints: Cow::Borrowed(constraints),
             indexes: Cow::Borrowed(indexes),
+            primary_key: NameList::from_static(primary_key),
             id: 0,
         }
     }
@@ -1111,18 +1116,21 @@ impl TableDef {
         self.columns.iter().find(|c| c.name == name)
     }
 
-    /// The primary-key columns, in declaration order.
+    /// The primary-key columns in key order: as listed by `primary_key(..)` (struct
+    /// attribute or [`TableBuilder::primary_key`](super::TableBuilder::primary_key)), else
+    /// in declaration order.
     ///
     /// ```
     /// use aludel_core::{schema::*, DataType};
-    /// let t = TableBuilder::new("users")
-    ///     .column_with("id", DataType::BigInt, |c| c.primary_key())
-    ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
+    /// let t = TableBuilder::new("lines")
+    ///     .column("line", DataType::Integer)
+    ///     .column("order_no", DataType::BigInt)
+    ///     .primary_key(["order_no", "line"])
     ///     .build().unwrap();
-    /// assert_eq!(t.def().primary_key_columns().map(|c| c.name()).collect::<Vec<_>>(), ["id"]);
+    /// assert_eq!(t.def().primary_key_columns().map(|c| c.name()).collect::<Vec<_>>(), ["order_no", "line"]);
     /// ```
     pub fn primary_key_columns(&self) -> impl Iterator<Item = &ColumnDef> {
-        self.columns.iter().filter(|c| c.primary_key)
+        self.primary_key.iter().filter_map(|n| self.column(n))
     }
 
     /// The column the database fills with an autoincrement key when an INSERT leaves it
@@ -1135,6 +1143,12 @@ impl TableDef {
     ///     .column_with("email", DataType::Varchar(200), |c| c.unique().index())
     ///     .build().unwrap();
     /// assert_eq!(t.def().autoincrement_column().unwrap().1.name(), "id");
+    /// // A key that is also a foreign key takes its value from the row it refers to.
+    /// let profiles = TableBuilder::new("profiles")
+    ///     .column_with("user_id", DataType::BigInt, |c| c.primary_key())
+    ///     .foreign_key(ForeignKeyDef::new(["user_id"], FkTarget::named("users"), ["id"]))
+    ///     .build().unwrap();
+    /// assert!(profiles.def().autoincrement_column().is_none());
     /// ```
     pub fn autoincrement_column(&self) -> Option<(usize, &ColumnDef)> {
         let mut pk = self
@@ -1155,11 +1169,16 @@ impl TableDef {
             return None;
         }
         let c = first.1;
+        let foreign = self.constraints.iter().any(
+            |k| matches!(k, Constraint::ForeignKey(fk) if fk.columns.iter().any(|n| n == c.name)),
+        );
         (c.autoincrement == Autoincrement::Auto
             && c.data_type.is_integer()
             && c.default.is_none()
-            && c.server_default.is_none())
-        .then_some(first)
+            && c.server_default.is_none()
+            && c.computed.is_none()
+            && !foreign)
+            .then_some(first)
     }
 
     /// The table-level constraints (composite UNIQUE, FOREIGN KEY, CHECK).

@@ -247,6 +247,30 @@ impl MetaData {
         dialect: &D,
         exists: impl Fn(&TableDef) -> bool,
     ) -> Result<Vec<Ddl>, CompileError> {
+        self.drop_existing_ddl_with(dialect, exists, |_, _| true)
+    }
+
+    /// Like [`MetaData::drop_existing_ddl`], dropping only the foreign keys of cycles
+    /// that `fk_exists(table, name)` says are there (MySQL has no `DROP FOREIGN KEY IF
+    /// EXISTS`: `drop_all` asks the catalog, so that it can finish what a cancelled or
+    /// failed `create_all` left).
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// use aludel::schema::MetaData;
+    /// #[derive(Table)] struct A { #[aludel(primary_key)] id: i64, #[aludel(references = b::id)] b_id: Option<i64> }
+    /// #[derive(Table)] struct B { #[aludel(primary_key)] id: i64, #[aludel(references = a::id)] a_id: Option<i64> }
+    /// let md = MetaData::new().table(a::table).table(b::table);
+    /// let ddl = md.drop_existing_ddl_with(&MySql, |_| true, |t, _| t.name() == "a").unwrap();
+    /// let sql: Vec<String> = ddl.iter().map(|s| s.compile(&MySql).unwrap().sql().to_owned()).collect();
+    /// assert_eq!(sql, ["ALTER TABLE a DROP FOREIGN KEY a_b_id_fkey", "DROP TABLE b", "DROP TABLE a"]);
+    /// ```
+    pub fn drop_existing_ddl_with<D: AsDialect + ?Sized>(
+        &self,
+        dialect: &D,
+        exists: impl Fn(&TableDef) -> bool,
+        fk_exists: impl Fn(&TableDef, &str) -> bool,
+    ) -> Result<Vec<Ddl>, CompileError> {
         let d = dialect.dialect();
         let order = self.order()?;
         let alter = break_cycles_with_alter(d, self, &order)?;
@@ -264,23 +288,55 @@ impl MetaData {
             .filter(|(i, _)| dropping.contains(i))
             .collect();
         let mut out: Vec<Ddl> = Vec::new();
+        let defer = !alter && !cycles.is_empty();
         if alter {
             for &(i, k) in &cycles {
                 let t = &self.tables[i];
-                let s = drop_constraint(t.clone(), named_fk(t.def(), k));
-                out.push(if d.supports(Feature::DropConstraintIfExists) {
-                    s.if_exists().into()
-                } else {
-                    s.into()
-                });
+                let fk = named_fk(t.def(), k);
+                let s = drop_constraint(t.clone(), fk.clone());
+                if d.supports(Feature::DropConstraintIfExists) {
+                    out.push(s.if_exists().into());
+                } else if fk_exists(t.def(), fk.name().unwrap_or_default()) {
+                    out.push(s.into());
+                }
             }
-        } else if !cycles.is_empty() {
-            out.push(Ddl::new(DdlNode::DeferForeignKeys));
+        } else if defer {
+            out.push(Ddl::new(DdlNode::DeferForeignKeys(true)));
         }
         for i in dropping {
             out.push(drop_table(self.tables[i].clone()).into());
         }
+        if defer {
+            // Checked at COMMIT again for the rest of a caller's transaction.
+            out.push(Ddl::new(DdlNode::DeferForeignKeys(false)));
+        }
         Ok(out)
+    }
+
+    /// The foreign keys between tables of a cycle, named as `create_all` names them (their
+    /// own name, or `<table>_<columns>_fkey`): those created by `ALTER TABLE` after the
+    /// tables, and dropped before them.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// use aludel::schema::MetaData;
+    /// #[derive(Table)] struct A { #[aludel(primary_key)] id: i64, #[aludel(references = b::id)] b_id: Option<i64> }
+    /// #[derive(Table)] struct B { #[aludel(primary_key)] id: i64, #[aludel(references = a::id)] a_id: Option<i64> }
+    /// let md = MetaData::new().table(a::table).table(b::table);
+    /// let names: Vec<String> = md.cyclic_foreign_keys().unwrap().iter()
+    ///     .map(|(t, c)| format!("{}.{}", t.name(), c.name().unwrap())).collect();
+    /// assert_eq!(names, ["a.a_b_id_fkey", "b.b_a_id_fkey"]);
+    /// ```
+    pub fn cyclic_foreign_keys(&self) -> Result<Vec<(&TableDef, Constraint)>, CompileError> {
+        let order = self.order()?;
+        Ok(order
+            .cyclic
+            .iter()
+            .map(|&(i, k)| {
+                let t = self.tables[i].def();
+                (t, named_fk(t, k))
+            })
+            .collect())
     }
 
     /// The position of the table a foreign key refers to, if it is in this metadata.
@@ -411,7 +467,26 @@ fn named_fk(t: &TableDef, k: usize) -> Constraint {
         }
         _ => format!("{}_{k}", t.name),
     };
-    c.named(Cow::Owned(name))
+    c.named(Cow::Owned(fit_identifier(name)))
+}
+
+/// `name` within 63 bytes (PostgreSQL's identifier limit; MySQL's is 64): a longer name
+/// keeps its first 54 bytes and gets `_` and 8 hex digits of a hash of the whole.
+fn fit_identifier(name: String) -> String {
+    const MAX: usize = 63;
+    if name.len() <= MAX {
+        return name;
+    }
+    let mut h: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    let mut cut = MAX - 9;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}_{h:08x}", &name[..cut])
 }
 
 /// Tarjan's strongly connected components: the component number of each node.
@@ -474,8 +549,8 @@ fn strongly_connected(n: usize, deps: &[Vec<(usize, usize)>]) -> Vec<usize> {
 /// A query that returns a row when `table` exists (as a table or view) in the database
 /// `dialect` runs on: what `create_all` / `drop_all` ask before planning. Table names
 /// are matched as the database resolves them (SQLite: without regard to case;
-/// MySQL: by `lower_case_table_names`; PostgreSQL: exactly, on the search path when
-/// unqualified).
+/// MySQL: by `lower_case_table_names`; PostgreSQL: exactly, in `current_schema()` when
+/// unqualified, where CREATE TABLE puts it).
 ///
 /// ```
 /// use aludel::prelude::*;
@@ -488,18 +563,12 @@ pub fn table_exists_query<D: AsDialect + ?Sized>(dialect: &D, table: &TableDef) 
     let d = dialect.dialect();
     let schema = table.schema.as_deref();
     match d.kind() {
-        DialectKind::Postgres => {
-            let mut name = String::new();
-            if let Some(s) = schema {
-                quote_always(&mut name, s, '"');
-                name.push('.');
-            }
-            quote_always(&mut name, &table.name, '"');
-            text(
-                "SELECT 1 FROM pg_catalog.pg_class WHERE oid = to_regclass(:name) AND relkind IN ('r', 'p', 'v', 'm', 'f')",
-            )
-            .bind("name", name)
-        }
+        // Where an unqualified CREATE TABLE puts the table: current_schema().
+        DialectKind::Postgres => text(
+            "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = COALESCE(CAST(:schema AS TEXT), CAST(current_schema() AS TEXT)) AND c.relname = CAST(:name AS TEXT) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
+        )
+        .bind("schema", schema.map_or(Value::Null, |s| Value::from(s.to_owned())))
+        .bind("name", table.name.to_string()),
         DialectKind::MySql | DialectKind::MariaDb => text(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = COALESCE(:schema, DATABASE()) AND table_name = :name AND (@@lower_case_table_names <> 0 OR CAST(table_name AS BINARY) = CAST(:name AS BINARY))",
         )
@@ -514,6 +583,44 @@ pub fn table_exists_query<D: AsDialect + ?Sized>(dialect: &D, table: &TableDef) 
             text(sql).bind("name", table.name.to_string())
         }
     }
+}
+
+/// A query that returns a row when `table` has a foreign key named `name`: what
+/// `drop_all` asks on MySQL, which has no `DROP FOREIGN KEY IF EXISTS`, before dropping
+/// the foreign keys of a cycle. SQLite's constraints have no names to ask about (the
+/// query finds nothing).
+///
+/// ```
+/// use aludel::prelude::*;
+/// use aludel::schema::foreign_key_exists_query;
+/// #[derive(Table)] struct Notes { #[aludel(primary_key)] id: i64 }
+/// let q = foreign_key_exists_query(&MySql, notes::table.def(), "fk_x");
+/// assert_eq!(q.compile(&MySql).unwrap().params().len(), 3);
+/// ```
+pub fn foreign_key_exists_query<D: AsDialect + ?Sized>(
+    dialect: &D,
+    table: &TableDef,
+    name: &str,
+) -> Text {
+    let schema = table
+        .schema
+        .as_deref()
+        .map_or(Value::Null, |s| Value::from(s.to_owned()));
+    let sql = match dialect.dialect().kind() {
+        DialectKind::Postgres => {
+            "SELECT 1 FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE k.contype = 'f' AND n.nspname = COALESCE(CAST(:schema AS TEXT), CAST(current_schema() AS TEXT)) AND c.relname = CAST(:table AS TEXT) AND k.conname = CAST(:name AS TEXT)"
+        }
+        DialectKind::MySql | DialectKind::MariaDb => {
+            "SELECT 1 FROM information_schema.table_constraints WHERE constraint_type = 'FOREIGN KEY' AND constraint_schema = COALESCE(:schema, DATABASE()) AND table_name = :table AND constraint_name = :name"
+        }
+        DialectKind::Sqlite => {
+            "SELECT 1 WHERE :schema IS NULL AND :table IS NULL AND :name IS NULL AND 1 = 0"
+        }
+    };
+    text(sql)
+        .bind("schema", schema)
+        .bind("table", table.name.to_string())
+        .bind("name", name.to_owned())
 }
 
 fn quote_always(out: &mut String, ident: &str, q: char) {

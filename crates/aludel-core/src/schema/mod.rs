@@ -14,7 +14,7 @@ pub use def::{
     Autoincrement, ClientDefault, ColumnDef, Computed, Constraint, FkAction, FkTarget,
     ForeignKeyDef, IndexDef, NameList, ServerDefault, TableDef,
 };
-pub use metadata::{MetaData, table_exists_query};
+pub use metadata::{MetaData, foreign_key_exists_query, table_exists_query};
 
 use std::borrow::Cow;
 use std::marker::PhantomData;

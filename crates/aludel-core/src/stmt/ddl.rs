@@ -71,9 +71,10 @@ pub(crate) enum DdlNode {
         constraint: Constraint,
         if_exists: bool,
     },
-    /// SQLite's `PRAGMA defer_foreign_keys = ON`: foreign keys are checked at COMMIT,
-    /// so that tables of a foreign-key cycle can be dropped one after the other.
-    DeferForeignKeys,
+    /// SQLite's `PRAGMA defer_foreign_keys = ON` (`true`: foreign keys are checked at
+    /// COMMIT, so that tables of a foreign-key cycle can be dropped one after the
+    /// other) or `OFF`.
+    DeferForeignKeys(bool),
 }
 
 impl DdlNode {
@@ -86,21 +87,41 @@ impl DdlNode {
             | DdlNode::DropIndex { table, .. }
             | DdlNode::AddConstraint { table, .. }
             | DdlNode::DropConstraint { table, .. } => Some(table),
-            DdlNode::DeferForeignKeys => None,
+            DdlNode::DeferForeignKeys(_) => None,
         }
     }
 
-    /// Everything but the table's identity, spelled out (for the cache key).
+    /// Everything but the table's identity, spelled out (for the cache key): each field
+    /// length-prefixed, so that no two statements share a description.
     pub(crate) fn describe(&self) -> String {
-        fn names(n: &crate::schema::NameList) -> String {
-            n.iter().collect::<Vec<_>>().join("\u{1}")
+        fn field(out: &mut String, s: &str) {
+            out.push_str(&s.len().to_string());
+            out.push(':');
+            out.push_str(s);
         }
-        fn constraint(c: &Constraint) -> String {
-            let name = c.name().unwrap_or("\u{2}");
+        fn names(out: &mut String, n: &crate::schema::NameList) {
+            field(out, &n.len().to_string());
+            for name in n.iter() {
+                field(out, name);
+            }
+        }
+        fn constraint(out: &mut String, c: &Constraint) {
+            match c.name() {
+                Some(n) => field(out, n),
+                None => out.push('-'),
+            }
             match c {
-                Constraint::Unique { columns, .. } => format!("u|{name}|{}", names(columns)),
-                Constraint::Check { sql, .. } => format!("c|{name}|{sql}"),
+                Constraint::Unique { columns, .. } => {
+                    out.push('u');
+                    names(out, columns);
+                }
+                Constraint::Check { sql, .. } => {
+                    out.push('c');
+                    field(out, sql);
+                }
                 Constraint::ForeignKey(fk) => {
+                    out.push('f');
+                    names(out, &fk.columns);
                     let (schema, table) = match &fk.target {
                         crate::schema::FkTarget::Static(f) => {
                             let d = f();
@@ -110,50 +131,71 @@ impl DdlNode {
                             (schema.clone(), table.clone())
                         }
                     };
-                    format!(
-                        "f|{name}|{}|{}|{table}|{}|{:?}|{:?}",
-                        names(&fk.columns),
-                        schema.as_deref().unwrap_or("\u{2}"),
-                        names(&fk.ref_columns),
-                        fk.on_delete,
-                        fk.on_update
-                    )
+                    match schema {
+                        Some(s) => field(out, &s),
+                        None => out.push('-'),
+                    }
+                    field(out, &table);
+                    names(out, &fk.ref_columns);
+                    field(out, &format!("{:?}{:?}", fk.on_delete, fk.on_update));
                 }
             }
         }
+        let mut out = String::new();
         match self {
             DdlNode::CreateTable {
                 if_not_exists,
                 skip,
                 ..
-            } => format!("create|{if_not_exists}|{skip:?}"),
+            } => {
+                out.push_str(if *if_not_exists { "C1" } else { "C0" });
+                field(&mut out, &format!("{skip:?}"));
+            }
             DdlNode::DropTable {
                 if_exists, cascade, ..
-            } => format!("drop|{if_exists}|{cascade}"),
+            } => {
+                out.push_str(if *if_exists { "D1" } else { "D0" });
+                out.push(if *cascade { '1' } else { '0' });
+            }
             DdlNode::CreateIndex {
                 index,
                 if_not_exists,
                 ..
-            } => match index {
-                IndexSpec::Named(n) => format!("index|{if_not_exists}|n|{n}"),
-                IndexSpec::Def(ix) => format!(
-                    "index|{if_not_exists}|d|{}|{}|{}",
-                    ix.name,
-                    ix.unique,
-                    names(&ix.columns)
-                ),
-            },
+            } => {
+                out.push_str(if *if_not_exists { "I1" } else { "I0" });
+                match index {
+                    IndexSpec::Named(n) => {
+                        out.push('n');
+                        field(&mut out, n);
+                    }
+                    IndexSpec::Def(ix) => {
+                        out.push(if ix.unique { 'U' } else { 'd' });
+                        field(&mut out, &ix.name);
+                        names(&mut out, &ix.columns);
+                    }
+                }
+            }
             DdlNode::DropIndex {
                 name, if_exists, ..
-            } => format!("drop index|{if_exists}|{name}"),
-            DdlNode::AddConstraint { constraint: c, .. } => format!("add|{}", constraint(c)),
+            } => {
+                out.push_str(if *if_exists { "X1" } else { "X0" });
+                field(&mut out, name);
+            }
+            DdlNode::AddConstraint { constraint: c, .. } => {
+                out.push('A');
+                constraint(&mut out, c);
+            }
             DdlNode::DropConstraint {
                 constraint: c,
                 if_exists,
                 ..
-            } => format!("drop constraint|{if_exists}|{}", constraint(c)),
-            DdlNode::DeferForeignKeys => "defer".to_owned(),
+            } => {
+                out.push_str(if *if_exists { "R1" } else { "R0" });
+                constraint(&mut out, c);
+            }
+            DdlNode::DeferForeignKeys(on) => out.push_str(if *on { "P1" } else { "P0" }),
         }
+        out
     }
 }
 

@@ -958,7 +958,9 @@ impl<R> Subquery<R> {
 
     /// The same derived table with its columns named `names`, one per column (SQL's
     /// `AS t (a, b)`). Written portably by labelling the select list (MariaDB and SQLite
-    /// have no derived-table column list); for a compound, its first SELECT.
+    /// have no derived-table column list); for a compound, its first SELECT (an ORDER BY
+    /// of the compound then names the new names). Typed rows take exactly one name per
+    /// column; a type-erased (`Dyn`) row is checked when the statement is compiled.
     ///
     /// ```
     /// use aludel::prelude::*;
@@ -972,12 +974,13 @@ impl<R> Subquery<R> {
         let names = names.into_names();
         let relabel = |s: &SelectCore| {
             let mut s = s.clone();
-            s.columns = List::from_items(
-                s.columns
-                    .iter()
-                    .zip(&names)
-                    .map(|(n, name)| n.relabeled(name.clone())),
-            );
+            // A column without a name (a Dyn row given too few) stays as it is; the
+            // compiler reports the count.
+            s.columns = List::from_items(s.columns.iter().enumerate().map(|(i, n)| {
+                names
+                    .get(i)
+                    .map_or_else(|| n.clone(), |name| n.relabeled(name.clone()))
+            }));
             s
         };
         let compound = self

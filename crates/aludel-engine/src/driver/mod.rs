@@ -297,34 +297,25 @@ impl<D: Driver> Session<D> {
     /// `create_all` (`create`) or `drop_all`: asks the database which of the metadata's
     /// tables exist, then runs the DDL for the missing ones (or the existing ones). On
     /// PostgreSQL and SQLite it all runs in one transaction: the caller's when one is
-    /// open (the caller commits), else one committed here (rolled back on failure). On
-    /// MySQL and MariaDB each DDL statement commits itself, so no transaction may be open.
+    /// open (the caller commits), else one begun and committed here (rolled back on
+    /// failure; begun even in AUTOCOMMIT mode). On MySQL and MariaDB each DDL statement
+    /// commits itself, so no transaction may be open. The whole plan is compiled before
+    /// its first statement runs.
     pub(crate) async fn schema_ddl(&mut self, md: &MetaData, create: bool) -> Result<()> {
+        // Dropped handles first: a transaction they leave is not the caller's.
+        self.cleanup().await?;
         let implicit = implicit_commit_ddl(&self.dialect);
         if implicit {
             self.ddl_prologue().await?;
         }
         let ours = !self.state.in_transaction();
-        let tables: Vec<&aludel_core::schema::TableDef> = md.tables().collect();
-        let mut exists = Vec::with_capacity(tables.len());
-        let r: Result<Vec<aludel_core::stmt::ddl::Ddl>> = async {
-            for t in &tables {
-                let q = table_exists_query(&self.dialect, t);
-                exists.push(!self.execute(&q, &Params::new()).await?.is_empty());
+        if ours && !implicit {
+            // One transaction for the catalog queries and the DDL, whatever the mode.
+            if let Some(begin) = self.state.begin_implicit()? {
+                self.send_all(vec![begin]).await?;
             }
-            let is = |t: &aludel_core::schema::TableDef| {
-                tables
-                    .iter()
-                    .position(|x| std::ptr::eq(*x, t))
-                    .is_some_and(|i| exists[i])
-            };
-            Ok(if create {
-                md.create_missing_ddl(&self.dialect, is)?
-            } else {
-                md.drop_existing_ddl(&self.dialect, is)?
-            })
         }
-        .await;
+        let r = self.schema_plan(md, create).await;
         let plan = match r {
             Ok(plan) => plan,
             Err(e) => {
@@ -350,6 +341,57 @@ impl<D: Driver> Session<D> {
             self.commit_implicit().await?;
         }
         Ok(())
+    }
+
+    /// The DDL of `create_all` / `drop_all` for the tables the catalog says are missing
+    /// (or present), every statement compiled already (an error here runs nothing).
+    async fn schema_plan(
+        &mut self,
+        md: &MetaData,
+        create: bool,
+    ) -> Result<Vec<aludel_core::stmt::ddl::Ddl>> {
+        use aludel_core::dialect::Feature;
+        use aludel_core::schema::{TableDef, foreign_key_exists_query};
+        let tables: Vec<&TableDef> = md.tables().collect();
+        let mut exists = Vec::with_capacity(tables.len());
+        for t in &tables {
+            let q = table_exists_query(&self.dialect, t);
+            exists.push(!self.execute(&q, &Params::new()).await?.is_empty());
+        }
+        let is = |t: &TableDef| {
+            tables
+                .iter()
+                .position(|x| std::ptr::eq(*x, t))
+                .is_some_and(|i| exists[i])
+        };
+        let plan = if create {
+            md.create_missing_ddl(&self.dialect, is)?
+        } else {
+            // Without DROP FOREIGN KEY IF EXISTS (MySQL), ask which of a cycle's
+            // foreign keys are there (a failed create_all may have left some out).
+            let mut present: Vec<(*const TableDef, String)> = Vec::new();
+            if !self.dialect.supports(Feature::DropConstraintIfExists) {
+                for (t, fk) in md.cyclic_foreign_keys()? {
+                    let name = fk.name().unwrap_or_default();
+                    if !is(t) {
+                        continue;
+                    }
+                    let q = foreign_key_exists_query(&self.dialect, t, name);
+                    if !self.execute(&q, &Params::new()).await?.is_empty() {
+                        present.push((t as *const TableDef, name.to_owned()));
+                    }
+                }
+            }
+            md.drop_existing_ddl_with(&self.dialect, is, |t, name| {
+                present
+                    .iter()
+                    .any(|(p, n)| std::ptr::eq(*p, t) && n == name)
+            })?
+        };
+        for stmt in &plan {
+            self.cache.prepare(stmt, &self.dialect)?;
+        }
+        Ok(plan)
     }
 
     /// Executes a statement once per parameter set, in order, with one cache lookup
