@@ -202,6 +202,14 @@ fn probes() -> Vec<(Feature, Kind, Probe)> {
                     .select_from(posts::table),
             ),
         ),
+        (Feature::NamedWindows, q, {
+            let named = w.named("w");
+            probe(
+                select(window::row_number().over(&named))
+                    .select_from(posts::table)
+                    .window(&named),
+            )
+        }),
         (
             Feature::WindowOffsetDefault,
             q,

@@ -383,3 +383,219 @@ fn window_functions_outside_the_select_list_are_refused() {
         .unwrap_err();
     assert!(e.to_string().contains("LATERAL compound"), "{e}");
 }
+
+#[test]
+fn named_windows() {
+    let w = Window::new().partition_by(posts::user_id).named("w");
+    check(
+        "window_named_shared",
+        &select((
+            posts::id,
+            win::rank().over(&w.order_by(posts::views.desc())),
+            func::count_star().over(&w),
+            func::sum(posts::views).over(&w),
+        ))
+        .window(&w)
+        .order_by(posts::id),
+    );
+    check(
+        "window_named_refined_with_frame",
+        &select((
+            posts::id,
+            func::sum(posts::views).over(
+                &w.order_by(posts::id)
+                    .rows(B::UnboundedPreceding, B::CurrentRow),
+            ),
+        ))
+        .window(&w)
+        .order_by(posts::id),
+    );
+    let ordered = w.order_by(posts::id).named("ordered");
+    check(
+        "window_named_chain",
+        &select((
+            posts::id,
+            win::lag(posts::views).over(&ordered),
+            win::row_number().over(&ordered),
+        ))
+        .window(&w)
+        .window(&ordered)
+        .order_by(posts::id),
+    );
+    let by_views = Window::new()
+        .order_by(posts::views.desc())
+        .named("by_views");
+    check(
+        "window_named_in_order_by",
+        &select((posts::id, posts::views))
+            .window(&by_views)
+            .order_by((win::row_number().over(&by_views), posts::id)),
+    );
+    // A keyword as a window name, refined (PostgreSQL's grammar needs it quoted there).
+    let rows = Window::new().partition_by(posts::user_id).named("rows");
+    check(
+        "window_named_keyword",
+        &select((
+            posts::id,
+            win::row_number().over(&rows.order_by(posts::id)),
+            func::count_star().over(&rows),
+        ))
+        .window(&rows)
+        .order_by(posts::id),
+    );
+    // The classic: each user's latest post, ranked in a subquery with its own WINDOW.
+    let latest = Window::new()
+        .partition_by(posts::user_id)
+        .order_by(posts::id.desc())
+        .named("latest");
+    let ranked = select((
+        posts::user_id,
+        posts::id,
+        win::row_number().over(&latest).label("rn"),
+    ))
+    .window(&latest)
+    .subquery("ranked");
+    let (user_id, id, rn) = ranked.columns();
+    check(
+        "window_named_in_subquery",
+        &select((user_id.clone(), id))
+            .where_(rn.eq(1))
+            .order_by(user_id),
+    );
+}
+
+#[test]
+fn named_window_errors() {
+    let w = Window::new().partition_by(posts::user_id).named("w");
+    check(
+        "window_named_not_attached",
+        &select((posts::id, win::row_number().over(&w))),
+    );
+    check(
+        "window_named_attached_twice",
+        &select((posts::id, win::row_number().over(&w)))
+            .window(&w)
+            .window(&w),
+    );
+    let other = Window::new().order_by(posts::id).named("w");
+    check(
+        "window_named_two_with_one_name",
+        &select((posts::id, win::row_number().over(&w)))
+            .window(&w)
+            .window(&other),
+    );
+    check(
+        "window_named_unnamed_attached",
+        &select((posts::id, win::row_number().over(&w)))
+            .window(&w)
+            .window(&Window::new().order_by(posts::id)),
+    );
+    check(
+        "window_named_refine_partition",
+        &select((
+            posts::id,
+            win::row_number().over(&w.partition_by(posts::views)),
+        ))
+        .window(&w),
+    );
+    let ordered = w.order_by(posts::id).named("ordered");
+    check(
+        "window_named_refine_second_order_by",
+        &select((
+            posts::id,
+            win::row_number().over(&ordered.order_by(posts::views)),
+        ))
+        .window(&w)
+        .window(&ordered),
+    );
+    let framed = Window::new()
+        .order_by(posts::id)
+        .rows(B::Preceding(1), B::CurrentRow)
+        .named("framed");
+    check(
+        "window_named_refine_framed",
+        &select((
+            posts::id,
+            func::count_star().over(&framed.rows(B::UnboundedPreceding, B::CurrentRow)),
+        ))
+        .window(&framed),
+    );
+    check(
+        "window_named_attached_after_its_base",
+        &select((posts::id, win::row_number().over(&ordered)))
+            .window(&ordered)
+            .window(&w),
+    );
+    // Window names compare without case on MySQL, MariaDB and SQLite.
+    let upper = Window::new().order_by(posts::id).named("W");
+    check(
+        "window_named_case_clash",
+        &select((
+            posts::id,
+            win::rank().over(&w),
+            win::row_number().over(&upper),
+        ))
+        .window(&w)
+        .window(&upper),
+    );
+    let nested = Window::new()
+        .partition_by(win::row_number().over(&Window::new()))
+        .named("nested");
+    check(
+        "window_in_window_definition",
+        &select((posts::id, win::rank().over(&nested))).window(&nested),
+    );
+    // A window name is the SELECT's own: a subquery does not see it.
+    let by_active = Window::new().partition_by(users::active).named("by_active");
+    check(
+        "window_named_used_in_subquery",
+        &select((
+            users::id,
+            select(func::max(win::row_number().over(&by_active)))
+                .where_(posts::user_id.eq(users::id))
+                .scalar_subquery(),
+        ))
+        .window(&by_active),
+    );
+}
+
+#[test]
+fn named_window_versions() {
+    use aludel::dialect::Dialect;
+    let w = Window::new().named("w");
+    let stmt = select(win::row_number().over(&w)).window(&w);
+    for (d, ok) in [
+        (Dialect::sqlite().with_version(3, 27, 0), false),
+        (Dialect::sqlite().with_version(3, 28, 0), true),
+        (Dialect::mysql().with_version(8, 0, 0), true),
+        (Dialect::mariadb().with_version(10, 2, 0), true),
+        (Dialect::postgres(), true),
+    ] {
+        let r = stmt.compile(&d);
+        assert_eq!(
+            r.is_ok(),
+            ok,
+            "{d:?}: {:?}",
+            r.as_ref().map(|c| c.sql().to_owned())
+        );
+        if let Err(e) = r {
+            assert!(e.to_string().contains("WINDOW clause"), "{e}");
+        }
+    }
+    // Older MariaDB grammars take WINDOW only after a FROM clause.
+    let sql = stmt
+        .compile(&Dialect::mariadb().with_version(10, 2, 0))
+        .unwrap();
+    assert_eq!(
+        sql.sql(),
+        "SELECT row_number() OVER w FROM DUAL WINDOW w AS ()"
+    );
+    // A keyword names a window that another refines: quoted where PostgreSQL needs it.
+    let range = Window::new().named("range");
+    let refined = select(win::row_number().over(&range.order_by(literal(1i64)))).window(&range);
+    let sql = refined.compile(&Dialect::postgres()).unwrap();
+    assert_eq!(
+        sql.sql(),
+        "SELECT row_number() OVER (\"range\" ORDER BY $1::BIGINT) WINDOW range AS ()"
+    );
+}

@@ -553,3 +553,53 @@ fn return_defaults_of_is_part_of_the_key() {
         &base.return_defaults_of((users::fullname, users::age)),
     );
 }
+
+#[test]
+fn named_windows_are_part_of_the_key() {
+    use aludel::expr::window::{self, Window};
+    let w = || Window::new().partition_by(posts::user_id).named("w");
+    let stmt = |w: &Window, attached: &Window| {
+        select((posts::id, window::row_number().over(w))).window(attached)
+    };
+    // Two windows built alike, each used where it is attached: one shape, values apart.
+    let (a, b) = (w(), w());
+    same("same window shape", &stmt(&a, &a), &stmt(&b, &b));
+    // Using one window and attaching another of the same name is an error, and must not
+    // share a key with the valid statement.
+    let wrong = stmt(&a, &b);
+    assert!(wrong.compile(&Dialect::postgres()).is_err());
+    differ("used window not the attached one", &stmt(&a, &a), &wrong);
+    differ(
+        "inline window vs named window",
+        &select((
+            posts::id,
+            window::row_number().over(&Window::new().partition_by(posts::user_id)),
+        )),
+        &stmt(&a, &a),
+    );
+    differ("window name", &stmt(&a, &a), &{
+        let v = Window::new().partition_by(posts::user_id).named("v");
+        stmt(&v, &v)
+    });
+    let refined = a.order_by(posts::id);
+    differ(
+        "reference vs refinement",
+        &stmt(&a, &a),
+        &select((posts::id, window::row_number().over(&refined))).window(&a),
+    );
+    // The window clause's values come after HAVING's and before ORDER BY's.
+    let v = Window::new().partition_by(posts::user_id + 7).named("v");
+    let q = select((posts::id + 1, window::rank().over(&v)))
+        .where_(posts::id.gt(2))
+        .window(&v)
+        .order_by(posts::id + 9);
+    cache_agrees("window clause values", &q);
+    for bad in [
+        wrong,
+        select((posts::id, window::row_number().over(&a)))
+            .window(&a)
+            .window(&a),
+    ] {
+        cache_agrees("named window errors", &bad);
+    }
+}

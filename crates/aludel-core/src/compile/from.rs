@@ -130,11 +130,8 @@ fn collect_composite<'a>(n: &'a Node, out: &mut Sources<'a>) {
         N::Label(l) => collect_sources(&l.e, out),
         N::Over(o) => {
             collect_sources(&o.func, out);
-            for p in o.window.partition_by.iter() {
-                collect_sources(p, out);
-            }
-            for ob in o.window.order_by.iter() {
-                collect_sources(&ob.node, out);
+            for n in o.window.nodes() {
+                collect_sources(n, out);
             }
         }
         N::Scalar(_) | N::Exists(_) | N::Text(_) | N::Excluded(_) => {}
@@ -163,6 +160,9 @@ pub(crate) fn resolve_from<'a>(
     let mut referenced = Sources::new();
     for c in core.columns.iter() {
         collect_sources(c, &mut referenced);
+    }
+    for n in core.windows.iter().flat_map(|d| d.window.nodes()) {
+        collect_sources(n, &mut referenced);
     }
     if let Some(w) = &core.where_ {
         collect_sources(w, &mut referenced);

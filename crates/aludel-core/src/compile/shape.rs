@@ -32,6 +32,8 @@ pub(crate) struct Shape<'a> {
     pub(crate) key: KeyWords,
     pub(crate) values: Values<'a>,
     scopes: Scopes<'a>,
+    /// The named windows of the SELECT being walked.
+    windows: &'a [std::sync::Arc<crate::expr::window::WindowDef>],
 }
 
 /// Hashes key words (FxHash-style multiply-rotate).
@@ -110,6 +112,9 @@ fn select_refers_to_subquery(s: &SelectCore) -> bool {
         || s.limit.as_ref().is_some_and(refers_to_subquery)
         || s.offset.as_ref().is_some_and(refers_to_subquery)
         || matches!(&s.distinct, Distinct::On(l) if list(l))
+        || s.windows
+            .iter()
+            .any(|d| d.window.nodes().any(refers_to_subquery))
 }
 
 /// Whether `n` has a column of a subquery, nested SELECTs included.
@@ -149,14 +154,7 @@ fn composite_refers_to_subquery(n: &Node) -> bool {
         N::Cast(c) => refers_to_subquery(&c.e),
         N::Func(f) => f.args.iter().any(refers_to_subquery),
         N::Label(l) => refers_to_subquery(&l.e),
-        N::Over(o) => {
-            refers_to_subquery(&o.func)
-                || o.window.partition_by.iter().any(refers_to_subquery)
-                || o.window
-                    .order_by
-                    .iter()
-                    .any(|x| refers_to_subquery(&x.node))
-        }
+        N::Over(o) => refers_to_subquery(&o.func) || o.window.nodes().any(refers_to_subquery),
     }
 }
 
@@ -166,6 +164,7 @@ impl<'a> Shape<'a> {
             key: KeyWords::new(),
             values: Values::new(),
             scopes: Scopes::default(),
+            windows: &[],
         };
         s.stmt(stmt);
         s
@@ -321,11 +320,14 @@ impl<'a> Shape<'a> {
         let mut visible = items.clone();
         visible.extend(s.joins.iter().map(|j| &j.target));
         self.scopes.push(visible, !correlate);
+        let windows = std::mem::replace(&mut self.windows, s.windows.as_slice());
+        // The WINDOW clause's length rides on the DISTINCT word (no word without one).
+        let n_windows = (s.windows.len() as u64) << 8;
         match &s.distinct {
-            Distinct::No => self.w(0),
-            Distinct::Yes => self.w(1),
+            Distinct::No => self.w(n_windows),
+            Distinct::Yes => self.w(1 | n_windows),
             Distinct::On(list) => {
-                self.w(2);
+                self.w(2 | n_windows);
                 self.nodes(list.as_slice());
             }
         }
@@ -358,6 +360,14 @@ impl<'a> Shape<'a> {
         self.opt(s.where_.as_ref());
         self.nodes(s.group_by.as_slice());
         self.opt(s.having.as_ref());
+        for (i, d) in s.windows.iter().enumerate() {
+            // Which attached window it is (the first with its identity) and whether it
+            // was named decide the compile errors.
+            let first = s.windows.iter().position(|x| x.id == d.id).unwrap_or(i);
+            self.w(first as u64 | u64::from(d.id == 0) << 32);
+            self.str(&d.name);
+            self.window(&d.window);
+        }
         self.order_items(s.order_by.as_slice(), Some(s));
         self.opt(s.limit.as_ref());
         self.opt(s.offset.as_ref());
@@ -373,7 +383,36 @@ impl<'a> Shape<'a> {
                 }
             }
         }
+        self.windows = windows;
         self.scopes.pop();
+    }
+
+    /// A window: the named window it refers to (by its place in the SELECT's WINDOW
+    /// clause, or by name when it is not attached), PARTITION BY, ORDER BY and frame.
+    fn window(&mut self, w: &'a crate::expr::window::Window) {
+        match &w.base {
+            None => self.w(0),
+            Some(base) => match self.windows.iter().position(|x| x.id == base.id) {
+                Some(i) => self.w(1 + i as u64),
+                None => {
+                    self.w(u64::MAX);
+                    self.str(&base.name);
+                }
+            },
+        }
+        self.nodes(w.partition_by.as_slice());
+        self.order_items(w.order_by.as_slice(), None);
+        match w.frame {
+            None => self.w(T_NONE),
+            Some(f) => {
+                let bound = |b: crate::expr::window::FrameBound| {
+                    u64::from(b.rank()) | u64::from(b.offset().unwrap_or(0)) << 8
+                };
+                self.w(f.units as u64 | 1 << 8);
+                self.w(bound(f.start));
+                self.w(f.end.map_or(u64::MAX, bound));
+            }
+        }
     }
 
     /// A compound SELECT: operators, operands (in the SQL walk's order), the ORDER BY
@@ -635,20 +674,7 @@ impl<'a> Shape<'a> {
             N::Over(o) => {
                 self.w(T_OVER);
                 self.node(&o.func);
-                let w = &o.window;
-                self.nodes(w.partition_by.as_slice());
-                self.order_items(w.order_by.as_slice(), None);
-                match w.frame {
-                    None => self.w(T_NONE),
-                    Some(f) => {
-                        let bound = |b: crate::expr::window::FrameBound| {
-                            u64::from(b.rank()) | u64::from(b.offset().unwrap_or(0)) << 8
-                        };
-                        self.w(f.units as u64 | 1 << 8);
-                        self.w(bound(f.start));
-                        self.w(f.end.map_or(u64::MAX, bound));
-                    }
-                }
+                self.window(&o.window);
             }
         }
     }

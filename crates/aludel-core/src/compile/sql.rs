@@ -15,7 +15,8 @@ use super::{SlotSource, StmtRef, compound_order_name, label_ref};
 use crate::dialect::{Dialect, DialectKind, Feature};
 use crate::error::CompileError;
 use crate::expr::text::{TextNode, TextPiece};
-use crate::expr::{BinOp, FuncName, N, Node, UnOp};
+use crate::expr::window::{FrameBound, FrameUnits, Window, WindowDef};
+use crate::expr::{BinOp, FuncName, N, Node, OrderBy, UnOp};
 use crate::schema::{ClientDefault, ColumnRef, Source, TableDef, TableRef};
 use crate::stmt::{
     CompoundCore, DeleteCore, Distinct, InsertCore, InsertSource, JoinKind, LockStrength, LockWait,
@@ -79,6 +80,9 @@ pub(crate) struct SqlWriter<'a> {
     force_where: bool,
     /// The CTEs the WITH clauses around the current point define.
     ctes: SmallVec<[&'a crate::schema::SubqueryDef; 4]>,
+    /// The named windows the SELECT being written has defined so far (its WINDOW
+    /// clause, once written; a name is not visible in subqueries).
+    windows: &'a [std::sync::Arc<WindowDef>],
 }
 
 /// The row of a single-row INSERT ... VALUES: its text `(..)` and its slots, as ranges.
@@ -237,6 +241,7 @@ impl<'a> SqlWriter<'a> {
             excluded: None,
             force_where: false,
             ctes: SmallVec::new(),
+            windows: &[],
         }
     }
 
@@ -533,6 +538,8 @@ impl<'a> SqlWriter<'a> {
         if !s.with.is_empty() {
             self.with_clause(s.with.as_slice())?;
         }
+        // Window names are the SELECT's own: its subqueries do not see them.
+        let windows = std::mem::replace(&mut self.windows, s.windows.as_slice());
         self.sql.push_str("SELECT ");
         match &s.distinct {
             Distinct::No => {}
@@ -593,7 +600,10 @@ impl<'a> SqlWriter<'a> {
                 self.render_from_item(item)?;
             }
         } else if self.d.is_mysql_family()
-            && (s.where_.is_some() || !s.group_by.is_empty() || s.having.is_some())
+            && (s.where_.is_some()
+                || !s.group_by.is_empty()
+                || s.having.is_some()
+                || !s.windows.is_empty())
         {
             self.sql.push_str(" FROM DUAL");
         }
@@ -622,6 +632,9 @@ impl<'a> SqlWriter<'a> {
             self.sql.push_str(" HAVING ");
             self.expr(h, P_TEXT, true)?;
         }
+        if !s.windows.is_empty() {
+            self.window_clause(s.windows.as_slice())?;
+        }
         if !s.order_by.is_empty() {
             self.sql.push_str(" ORDER BY ");
             for (i, o) in s.order_by.iter().enumerate() {
@@ -638,6 +651,44 @@ impl<'a> SqlWriter<'a> {
         }
         self.qualify = qualify;
         self.ctes.truncate(ctes_before);
+        self.windows = windows;
+        Ok(())
+    }
+
+    /// `WINDOW name AS (..), ..`: each window may refine one defined before it.
+    fn window_clause(&mut self, list: &'a [std::sync::Arc<WindowDef>]) -> Result {
+        self.d.require(Feature::NamedWindows)?;
+        self.sql.push_str(" WINDOW ");
+        for (i, def) in list.iter().enumerate() {
+            if def.id == 0 {
+                return Err(CompileError::invalid(
+                    "Select::window() takes a named window (Window::named(..)) as it was named, not an unnamed or refined window",
+                ));
+            }
+            if def.name.is_empty() {
+                return Err(CompileError::invalid("a window name cannot be empty"));
+            }
+            // MySQL, MariaDB and SQLite compare window names without case (SQLite would
+            // silently resolve both to one window); PostgreSQL's are quoted as given.
+            let same_name = |x: &WindowDef| match self.pg() {
+                true => x.name == def.name,
+                false => x.name.eq_ignore_ascii_case(&def.name),
+            };
+            if let Some(other) = list[..i].iter().find(|x| same_name(x)) {
+                return Err(CompileError::invalid(if other.id == def.id {
+                    format!("the window {} is attached twice with .window()", def.name)
+                } else {
+                    format!("two different windows are named {} in one SELECT", def.name)
+                }));
+            }
+            if i > 0 {
+                self.sql.push_str(", ");
+            }
+            self.ident(&def.name);
+            self.sql.push_str(" AS (");
+            self.window_spec(&def.window, &list[..i], Some(&def.name))?;
+            self.sql.push(')');
+        }
         Ok(())
     }
 
@@ -1104,9 +1155,9 @@ impl<'a> SqlWriter<'a> {
         }
     }
 
-    /// `f(..) OVER (PARTITION BY .. ORDER BY .. frame)`.
+    /// `f(..) OVER (PARTITION BY .. ORDER BY .. frame)`, or `f(..) OVER name` for a named
+    /// window of the SELECT.
     fn over(&mut self, o: &'a crate::expr::window::OverNode) -> Result {
-        use crate::expr::window::{FrameBound, FrameUnits};
         self.d.require(Feature::WindowFunctions)?;
         let N::Func(f) = &o.func.0 else {
             return Err(CompileError::invalid(
@@ -1121,7 +1172,101 @@ impl<'a> SqlWriter<'a> {
                 "a window function's arguments cannot contain another window function",
             ));
         }
+        self.expr_inner(&o.func, true)?;
         let w = &o.window;
+        match &w.base {
+            Some(def) if w.is_reference() => {
+                self.named_window(def, self.windows, None)?;
+                self.sql.push_str(" OVER ");
+                self.ident(&def.name);
+            }
+            _ => {
+                self.sql.push_str(" OVER (");
+                self.window_spec(w, self.windows, None)?;
+                self.sql.push(')');
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that the named window `def` is one of `visible` (the windows a use of it
+    /// can see); `user` is the window being defined that refers to it.
+    fn named_window(
+        &self,
+        def: &WindowDef,
+        visible: &[std::sync::Arc<WindowDef>],
+        user: Option<&str>,
+    ) -> Result {
+        if visible.iter().any(|x| x.id == def.id) {
+            return Ok(());
+        }
+        self.d.require(Feature::NamedWindows)?;
+        Err(CompileError::invalid(match user {
+            Some(user) if self.windows.iter().any(|x| x.id == def.id) => format!(
+                "the window {user} refines {}, which is attached after it: attach {} first",
+                def.name, def.name
+            ),
+            _ => format!(
+                "the window {} is used in a SELECT it is not attached to: add .window(&{}) to the SELECT whose columns or ORDER BY use it (window names are not visible in subqueries)",
+                def.name, def.name
+            ),
+        }))
+    }
+
+    /// A window's specification, without the parentheses: `[base] PARTITION BY ..
+    /// ORDER BY .. frame`; `visible` are the named windows it may refine, `name` its own
+    /// name in a WINDOW clause.
+    fn window_spec(
+        &mut self,
+        w: &'a Window,
+        visible: &'a [std::sync::Arc<WindowDef>],
+        name: Option<&str>,
+    ) -> Result {
+        // The ORDER BY in effect: the window's own, or the one it inherits.
+        fn ordering(w: &Window) -> &[OrderBy] {
+            match &w.base {
+                Some(b) if w.order_by.is_empty() => ordering(&b.window),
+                _ => w.order_by.as_slice(),
+            }
+        }
+        let mut sep = "";
+        if let Some(base) = &w.base {
+            self.named_window(base, visible, name)?;
+            if !w.partition_by.is_empty() {
+                return Err(CompileError::invalid(format!(
+                    "a window that refines {} cannot add a PARTITION BY (it takes {}'s partitioning)",
+                    base.name, base.name
+                )));
+            }
+            if !w.order_by.is_empty() && !ordering(&base.window).is_empty() {
+                return Err(CompileError::invalid(format!(
+                    "a window that refines {} cannot add an ORDER BY: {} already has one",
+                    base.name, base.name
+                )));
+            }
+            if base.window.frame.is_some() {
+                return Err(CompileError::invalid(format!(
+                    "the window {} has a frame, so it cannot be refined: use .over(&{}) as it is, or name a window without the frame",
+                    base.name, base.name
+                )));
+            }
+            // PostgreSQL's grammar takes these words in this position for the start of
+            // the window's own clauses: quote them.
+            if ["rows", "range", "groups", "partition"]
+                .iter()
+                .any(|k| base.name.eq_ignore_ascii_case(k))
+            {
+                self.d.ident_masked(&mut self.sql, &base.name, u8::MAX);
+            } else {
+                self.ident(&base.name);
+            }
+            sep = " ";
+        }
+        if w.nodes().any(contains_window) {
+            return Err(CompileError::invalid(
+                "a window's PARTITION BY and ORDER BY cannot contain a window function",
+            ));
+        }
         if let Some(f) = &w.frame {
             if f.units == FrameUnits::Groups {
                 self.d.require(Feature::WindowGroupsFrame)?;
@@ -1137,26 +1282,25 @@ impl<'a> SqlWriter<'a> {
                     f.end.unwrap_or(FrameBound::CurrentRow)
                 )));
             }
+            let order = ordering(w);
             let has_offset = f.start.offset().is_some() || f.end.and_then(|e| e.offset()).is_some();
-            if has_offset && f.units != FrameUnits::Rows && w.order_by.is_empty() {
+            if has_offset && f.units != FrameUnits::Rows && order.is_empty() {
                 return Err(CompileError::invalid(
                     "a RANGE or GROUPS frame with an offset needs an ORDER BY in its window",
                 ));
             }
             if has_offset && f.units == FrameUnits::Range {
                 let emulated = !self.d.supports(Feature::NullsOrdering)
-                    && w.order_by.iter().any(|x| x.nulls.is_some());
-                if w.order_by.len() != 1 || emulated {
+                    && order.iter().any(|x| x.nulls.is_some());
+                if order.len() != 1 || emulated {
                     return Err(CompileError::invalid(
                         "a RANGE frame with an offset needs exactly one ORDER BY expression in its window (and no emulated NULLS FIRST / LAST)",
                     ));
                 }
             }
         }
-        self.expr_inner(&o.func, true)?;
-        self.sql.push_str(" OVER (");
-        let mut sep = "";
         if !w.partition_by.is_empty() {
+            self.sql.push_str(sep);
             self.sql.push_str("PARTITION BY ");
             self.expr_list(w.partition_by.as_slice())?;
             sep = " ";
@@ -1179,21 +1323,15 @@ impl<'a> SqlWriter<'a> {
                 FrameUnits::Range => "RANGE ",
                 FrameUnits::Groups => "GROUPS ",
             });
-            let bound = |out: &mut String, b: FrameBound| {
-                use std::fmt::Write;
-                let _ = write!(out, "{b}");
-            };
             match f.end {
-                None => bound(&mut self.sql, f.start),
+                None => {
+                    let _ = write!(self.sql, "{}", f.start);
+                }
                 Some(end) => {
-                    self.sql.push_str("BETWEEN ");
-                    bound(&mut self.sql, f.start);
-                    self.sql.push_str(" AND ");
-                    bound(&mut self.sql, end);
+                    let _ = write!(self.sql, "BETWEEN {} AND {end}", f.start);
                 }
             }
         }
-        self.sql.push(')');
         Ok(())
     }
 

@@ -153,6 +153,9 @@ pub enum Feature {
     WindowFunctions,
     /// A `GROUPS` window frame (PostgreSQL >= 11, SQLite >= 3.28).
     WindowGroupsFrame,
+    /// A `WINDOW name AS (..)` clause, `OVER name` and `OVER (name ORDER BY ..)`
+    /// (SQLite >= 3.28; wherever window functions are elsewhere).
+    NamedWindows,
     /// The default argument of `lag(e, n, default)` / `lead(..)` (not MariaDB).
     WindowOffsetDefault,
     /// `WITH name AS (...)` (SQLite >= 3.8.3, MySQL >= 8.0, MariaDB >= 10.2).
@@ -242,6 +245,7 @@ impl Feature {
             Feature::InsertRowAlias => "a row alias in INSERT ... ON DUPLICATE KEY UPDATE",
             Feature::WindowFunctions => "window functions (OVER)",
             Feature::WindowGroupsFrame => "a GROUPS window frame",
+            Feature::NamedWindows => "a WINDOW clause (named windows)",
             Feature::WindowOffsetDefault => "the default argument of lag() / lead()",
             Feature::Cte => "WITH (common table expressions)",
             Feature::RecursiveCte => "WITH RECURSIVE",
@@ -423,7 +427,7 @@ impl Dialect {
             (Feature::WindowFunctions | Feature::WindowOffsetDefault, Sqlite) => {
                 v.at_least(3, 25, 0)
             }
-            (Feature::WindowGroupsFrame, Sqlite) => v.at_least(3, 28, 0),
+            (Feature::WindowGroupsFrame | Feature::NamedWindows, Sqlite) => v.at_least(3, 28, 0),
             (
                 Feature::CreateTableIfNotExists
                 | Feature::CreateIndexIfNotExists
@@ -446,8 +450,11 @@ impl Dialect {
             (Feature::LockSkipLocked, MariaDb) => v.at_least(10, 6, 0),
             (Feature::OnDuplicateKeyUpdate, MySql | MariaDb) => true,
             (Feature::InsertRowAlias, MySql) => v.at_least(8, 0, 19),
-            (Feature::WindowFunctions | Feature::WindowOffsetDefault, MySql) => v.at_least(8, 0, 0),
-            (Feature::WindowFunctions, MariaDb) => v.at_least(10, 2, 0),
+            (
+                Feature::WindowFunctions | Feature::WindowOffsetDefault | Feature::NamedWindows,
+                MySql,
+            ) => v.at_least(8, 0, 0),
+            (Feature::WindowFunctions | Feature::NamedWindows, MariaDb) => v.at_least(10, 2, 0),
             (Feature::Cte | Feature::RecursiveCte | Feature::CteInDml, MySql) => {
                 v.at_least(8, 0, 0)
             }

@@ -20,6 +20,7 @@
 
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::{AsExpr, Expr, Expression, FuncName, N, Node, OrderBy};
 use crate::stmt::{ExprList, List, OrderByList};
@@ -117,6 +118,8 @@ pub(crate) struct Frame {
 /// ```
 #[derive(Clone, Default)]
 pub struct Window {
+    /// The named window this one is (`OVER w`) or refines (`OVER (w ORDER BY ..)`).
+    pub(crate) base: Option<Arc<WindowDef>>,
     pub(crate) partition_by: List<Node>,
     pub(crate) order_by: List<OrderBy>,
     pub(crate) frame: Option<Frame>,
@@ -225,6 +228,91 @@ impl Window {
     pub fn frame_from(&self, units: FrameUnits, start: FrameBound) -> Window {
         self.framed(units, start, None)
     }
+
+    /// This window under a name, for SQL's `WINDOW name AS (..)` clause: attach it to a
+    /// SELECT with [`Select::window`](crate::stmt::Select::window), and `f.over(&w)`
+    /// writes `OVER name`. Methods on the named window refine it
+    /// (`OVER (name ORDER BY ..)`): SQL lets a refinement add an ORDER BY when the named
+    /// window has none, and a frame, but not a PARTITION BY, and a window with a frame
+    /// cannot be refined (compile errors). A name is visible only in the SELECT it is
+    /// attached to (not in its subqueries); using it elsewhere is a compile error.
+    /// WINDOW clauses need SQLite >= 3.28.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// use aludel_core::expr::window::{self, Window, FrameBound};
+    /// let w = Window::new().partition_by(literal("g")).named("w");
+    /// let running = w.order_by(literal(1i64)).rows(FrameBound::UnboundedPreceding, FrameBound::CurrentRow);
+    /// let c = select((window::rank().over(&w), func::sum(literal(2i64)).over(&running)))
+    ///     .window(&w)
+    ///     .compile(&Sqlite)
+    ///     .unwrap();
+    /// assert_eq!(
+    ///     c.sql(),
+    ///     "SELECT rank() OVER w, sum(?) OVER (w ORDER BY ? ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) WINDOW w AS (PARTITION BY ?)"
+    /// );
+    /// ```
+    pub fn named(&self, name: &str) -> Window {
+        Window {
+            base: Some(Arc::new(WindowDef {
+                name: name.into(),
+                id: NEXT_WINDOW_ID.fetch_add(1, Ordering::Relaxed),
+                window: self.clone(),
+            })),
+            ..Window::default()
+        }
+    }
+
+    /// The name given by [`Window::named`] (of the named window this one refines), if any.
+    ///
+    /// ```
+    /// use aludel_core::expr::window::Window;
+    /// assert_eq!(Window::new().named("w").name(), Some("w"));
+    /// assert_eq!(Window::new().name(), None);
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.base.as_deref().map(|d| &*d.name)
+    }
+
+    /// What [`Select::window`](crate::stmt::Select::window) attaches: the named window
+    /// this one is, or (not being a bare name) a definition without a name that the
+    /// compiler refuses.
+    pub(crate) fn attached(&self) -> Arc<WindowDef> {
+        match &self.base {
+            Some(def) if self.is_reference() => def.clone(),
+            _ => Arc::new(WindowDef {
+                name: "".into(),
+                id: 0,
+                window: self.clone(),
+            }),
+        }
+    }
+
+    /// The expressions of its own PARTITION BY and ORDER BY (not of a window it refines).
+    pub(crate) fn nodes(&self) -> impl Iterator<Item = &Node> {
+        self.partition_by
+            .iter()
+            .chain(self.order_by.iter().map(|o| &o.node))
+    }
+
+    /// Whether this is a bare reference to a named window (`OVER w`).
+    pub(crate) fn is_reference(&self) -> bool {
+        self.base.is_some()
+            && self.partition_by.is_empty()
+            && self.order_by.is_empty()
+            && self.frame.is_none()
+    }
+}
+
+static NEXT_WINDOW_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A named window: `name AS (window)` in a SELECT's WINDOW clause.
+pub(crate) struct WindowDef {
+    pub(crate) name: Arc<str>,
+    /// Identity: windows built with the same name are still different windows (0: an
+    /// unnamed window attached by mistake).
+    pub(crate) id: u64,
+    pub(crate) window: Window,
 }
 
 /// A window function applied to its window.

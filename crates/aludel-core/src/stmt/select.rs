@@ -69,6 +69,8 @@ pub struct SelectCore {
     pub(crate) lock: Option<Arc<Lock>>,
     /// The common table expressions of its WITH clause.
     pub(crate) with: List<Arc<SubqueryDef>>,
+    /// The named windows of its WINDOW clause.
+    pub(crate) windows: List<Arc<crate::expr::window::WindowDef>>,
     /// Bit `i`: the row type's column `i` (of the first 64) cannot hold NULL.
     pub(crate) not_null: u64,
 }
@@ -692,6 +694,32 @@ impl<R> Select<R> {
                 None => cond,
             })
         })
+    }
+
+    /// Adds a named window ([`Window::named`](crate::expr::window::Window::named)) to
+    /// the WINDOW clause (`WINDOW w AS (..)`, after HAVING), in the order added: a window
+    /// may refine one added before it. Its window functions say `OVER w`. Attaching a
+    /// window without a name, or the same window twice, or two windows with one name is a
+    /// compile error.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// use aludel_core::expr::window::{self, Window};
+    /// let by_g = Window::new().partition_by(literal("g")).named("by_g");
+    /// let ordered = by_g.order_by(literal(1i64)).named("ordered");
+    /// let c = select(window::row_number().over(&ordered))
+    ///     .window(&by_g)
+    ///     .window(&ordered)
+    ///     .compile(&Sqlite)
+    ///     .unwrap();
+    /// assert_eq!(
+    ///     c.sql(),
+    ///     "SELECT row_number() OVER ordered WINDOW by_g AS (PARTITION BY ?), ordered AS (by_g ORDER BY ?)"
+    /// );
+    /// ```
+    pub fn window(&self, window: &crate::expr::window::Window) -> Self {
+        let def = window.attached();
+        self.with(|c| c.windows = c.windows.extended([def]))
     }
 
     /// Adds ORDER BY items.
