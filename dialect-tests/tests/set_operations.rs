@@ -257,3 +257,85 @@ fn more_compounds() {
             .order_by((kind, users::id)),
     );
 }
+
+#[test]
+fn compounds_as_subquery_expressions() {
+    check(
+        "compound_in_subquery",
+        &select((users::id, users::name))
+            .where_(users::id.in_(&authors().union(&commenters())))
+            .order_by(users::id),
+    );
+    check(
+        "compound_not_in_subquery",
+        &select(users::id)
+            .where_(users::id.not_in(&authors().intersect(&commenters())))
+            .order_by(users::id),
+    );
+    // Each SELECT of the compound is correlated with the enclosing query.
+    let active = select(posts::id)
+        .where_(posts::user_id.eq(users::id))
+        .union_all(&select(comments::id).where_(comments::user_id.eq(users::id)));
+    check(
+        "compound_exists_correlated",
+        &select(users::id)
+            .where_(active.exists())
+            .order_by(users::id),
+    );
+    check(
+        "compound_not_exists_correlated",
+        &select(users::id)
+            .where_(active.not_exists())
+            .order_by(users::id),
+    );
+    // A SELECT with its own LIMIT inside a correlated compound (SQLite wraps it in a
+    // derived table, which still sees the enclosing query).
+    let first_post = select(posts::id)
+        .where_(posts::user_id.eq(users::id))
+        .order_by(posts::id)
+        .limit(1)
+        .union_all(&select(comments::id).where_(comments::user_id.eq(users::id)));
+    check(
+        "compound_exists_member_with_limit",
+        &select(users::id)
+            .where_(first_post.exists())
+            .order_by(users::id),
+    );
+    // A correlated SELECT inside a nested compound: MariaDB makes the parenthesised
+    // compound a derived table, which cannot see the enclosing query.
+    let nested = select(posts::user_id)
+        .where_(posts::user_id.eq(users::id))
+        .union(&select(comments::user_id).where_(comments::user_id.eq(users::id)))
+        .intersect(&select(posts::user_id).where_(posts::views.gt(5)));
+    check(
+        "compound_nested_correlated",
+        &select(users::id)
+            .where_(nested.exists())
+            .order_by(users::id),
+    );
+    // A user's highest number among their posts' views and their comment ids.
+    let v = cast::<i64, _>(posts::views).label("v");
+    let highest = select(v.clone())
+        .where_(posts::user_id.eq(users::id))
+        .union(&select(comments::id.label("v")).where_(comments::user_id.eq(users::id)))
+        .order_by(v.desc())
+        .limit(1);
+    check(
+        "compound_scalar_subquery",
+        &select((users::id, highest.scalar_subquery())).order_by(users::id),
+    );
+    // MySQL and MariaDB refuse a LIMIT anywhere in an IN subquery, a compound's too.
+    check(
+        "compound_in_subquery_with_limit",
+        &select(users::id)
+            .where_(
+                users::id.in_(
+                    &authors()
+                        .union(&commenters())
+                        .order_by(posts::user_id)
+                        .limit(2),
+                ),
+            )
+            .order_by(users::id),
+    );
+}

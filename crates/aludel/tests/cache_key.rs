@@ -603,3 +603,52 @@ fn named_windows_are_part_of_the_key() {
         cache_agrees("named window errors", &bad);
     }
 }
+
+#[test]
+fn compounds_in_subquery_expressions_have_their_own_keys() {
+    let ids = || select(posts::user_id).union(&select(posts::id));
+    let in_compound = select(users::id).where_(users::id.in_(&ids()));
+    let in_select = select(users::id).where_(users::id.in_(&select(posts::user_id)));
+    same(
+        "IN compound",
+        &in_compound,
+        &select(users::id).where_(users::id.in_(&ids())),
+    );
+    differ("IN compound vs IN select", &in_compound, &in_select);
+    differ(
+        "UNION vs UNION ALL in IN",
+        &in_compound,
+        &select(users::id)
+            .where_(users::id.in_(&select(posts::user_id).union_all(&select(posts::id)))),
+    );
+    differ(
+        "EXISTS compound vs scalar compound",
+        &select(ids().exists()),
+        &select(ids().scalar_subquery()),
+    );
+    // Values in member order, then the enclosing query's.
+    let q = select(users::id)
+        .where_(
+            users::id.in_(
+                &select(posts::user_id)
+                    .where_(posts::id.gt(1))
+                    .union(&select(posts::id).where_(posts::id.lt(9)))
+                    .limit(3),
+            ),
+        )
+        .where_(users::id.ne(4))
+        .order_by(users::id);
+    cache_agrees("compound in IN", &q);
+    // Correlation: the enclosing query's table is not added to the members' FROM.
+    let correlated = select(posts::id)
+        .where_(posts::user_id.eq(users::id))
+        .union(&select(posts::user_id).where_(posts::id.eq(users::id)));
+    let sql = select(users::id)
+        .where_(correlated.exists())
+        .compile(&Dialect::sqlite())
+        .unwrap();
+    assert_eq!(
+        sql.sql(),
+        "SELECT users.id FROM users WHERE EXISTS (SELECT posts.id FROM posts WHERE posts.user_id = users.id UNION SELECT posts.user_id FROM posts WHERE posts.id = users.id)"
+    );
+}

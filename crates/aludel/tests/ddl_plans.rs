@@ -347,21 +347,3 @@ fn generated_names_fit_identifier_limits() {
     assert!(create.iter().any(|s| s.contains(&names[0])));
     assert!(drop[0].contains(&names[0]));
 }
-
-#[test]
-fn column_aliases_of_a_type_erased_row_are_counted() {
-    let t = TableBuilder::new("t")
-        .column("a", DataType::Integer)
-        .column("b", DataType::Integer)
-        .build()
-        .unwrap();
-    let sq = select(&t).subquery("sq").column_aliases(["x"]);
-    let e = select(sq.column_dyn("x").unwrap())
-        .compile(&Sqlite)
-        .unwrap_err();
-    assert!(
-        e.to_string()
-            .contains("subquery sq is given 1 column names for its 2 columns"),
-        "{e}"
-    );
-}

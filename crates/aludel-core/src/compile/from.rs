@@ -202,6 +202,36 @@ pub(crate) fn resolve_from<'a>(
     Ok(items)
 }
 
+/// Whether a SELECT of `c` (at any depth) refers to a table of an enclosing query: in
+/// its columns, WHERE, GROUP BY, HAVING, ORDER BY, ON clauses or windows (not looking
+/// into its own subqueries).
+pub(crate) fn compound_refers_outward(c: &crate::stmt::CompoundCore, scopes: &Scopes<'_>) -> bool {
+    c.members.iter().any(|m| match m {
+        crate::stmt::Member::Compound(inner) => compound_refers_outward(inner, scopes),
+        crate::stmt::Member::Select(core) => {
+            let own = explicit_from(core);
+            let mut referenced = Sources::new();
+            let nodes = core
+                .columns
+                .iter()
+                .chain(core.where_.as_ref())
+                .chain(core.group_by.iter())
+                .chain(core.having.as_ref())
+                .chain(core.order_by.iter().map(|o| &o.node))
+                .chain(core.joins.iter().map(|j| &j.on))
+                .chain(core.windows.iter().flat_map(|d| d.window.nodes()));
+            for n in nodes {
+                collect_sources(n, &mut referenced);
+            }
+            referenced.iter().any(|s| {
+                !own.iter().any(|x| x.same(s))
+                    && !core.joins.iter().any(|j| j.target.same(s))
+                    && scopes.visible(s)
+            })
+        }
+    })
+}
+
 /// Puts the left side of the joins first and checks every ON clause.
 ///
 /// The joins form one chain: `left JOIN a ON .. JOIN b ON ..`, the other FROM items

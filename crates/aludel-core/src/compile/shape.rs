@@ -127,6 +127,19 @@ fn refers_to_subquery(n: &Node) -> bool {
     }
 }
 
+fn query_refers_to_subquery(q: &crate::expr::Query) -> bool {
+    fn compound(c: &crate::stmt::CompoundCore) -> bool {
+        c.members.iter().any(|m| match m {
+            crate::stmt::Member::Select(s) => select_refers_to_subquery(s),
+            crate::stmt::Member::Compound(c) => compound(c),
+        })
+    }
+    match q {
+        crate::expr::Query::Select(s) => select_refers_to_subquery(s),
+        crate::expr::Query::Compound(c) => compound(c),
+    }
+}
+
 fn composite_refers_to_subquery(n: &Node) -> bool {
     match &n.0 {
         N::Column(c) => matches!(c.source, Source::Subquery(_)),
@@ -137,12 +150,12 @@ fn composite_refers_to_subquery(n: &Node) -> bool {
         | N::Bool(_)
         | N::Text(_)
         | N::Excluded(_) => false,
-        N::Scalar(s) | N::Exists(s) => select_refers_to_subquery(s),
+        N::Scalar(s) | N::Exists(s) => query_refers_to_subquery(s),
         N::Binary(b) => refers_to_subquery(&b.l) || refers_to_subquery(&b.r),
         N::Unary(u) => refers_to_subquery(&u.e),
         N::And(items) | N::Or(items) | N::Tuple(items) => items.iter().any(refers_to_subquery),
         N::InList(i) => refers_to_subquery(&i.e),
-        N::InSelect(i) => refers_to_subquery(&i.e) || select_refers_to_subquery(&i.select),
+        N::InSelect(i) => refers_to_subquery(&i.e) || query_refers_to_subquery(&i.select),
         N::Between(b) => [&b.e, &b.lo, &b.hi].into_iter().any(refers_to_subquery),
         N::Like(l) => refers_to_subquery(&l.e) || refers_to_subquery(&l.pattern),
         N::Case(c) => {
@@ -233,7 +246,7 @@ impl<'a> Shape<'a> {
     fn subquery_content(&mut self, q: &'a crate::schema::SubqueryDef) {
         match (&q.cte, &q.compound) {
             (Some(_), _) => {}
-            (None, Some(c)) => self.compound(c),
+            (None, Some(c)) => self.compound(c, false),
             (None, None) => self.select(&q.select, q.lateral),
         }
     }
@@ -280,7 +293,7 @@ impl<'a> Shape<'a> {
                 self.w(T_TEXT_STMT);
                 self.text(t);
             }
-            StmtRef::Compound(c) => self.compound(c),
+            StmtRef::Compound(c) => self.compound(c, false),
             StmtRef::Ddl(n) => {
                 // DDL is not a hot path: the table's identity and the rest spelled out.
                 let (kind, id) = n.table().map_or((2, 0), |t| t.identity());
@@ -415,9 +428,18 @@ impl<'a> Shape<'a> {
         }
     }
 
+    /// A subquery expression's query, correlated with the enclosing one (a compound's
+    /// first word, `T_COMPOUND`, differs from every first word of a SELECT's walk).
+    fn query(&mut self, q: &'a crate::expr::Query) {
+        match q {
+            crate::expr::Query::Select(s) => self.select(s, true),
+            crate::expr::Query::Compound(c) => self.compound(c, true),
+        }
+    }
+
     /// A compound SELECT: operators, operands (in the SQL walk's order), the ORDER BY
     /// result-column names, LIMIT and OFFSET.
-    fn compound(&mut self, c: &'a crate::stmt::CompoundCore) {
+    fn compound(&mut self, c: &'a crate::stmt::CompoundCore, correlate: bool) {
         if c.invalid.is_some() {
             // The SQL walk reports the error; keep the key deterministic.
             self.w(T_UNRESOLVED);
@@ -432,9 +454,9 @@ impl<'a> Shape<'a> {
             match m {
                 crate::stmt::Member::Select(s) => {
                     self.w(T_SELECT);
-                    self.select(s, false);
+                    self.select(s, correlate);
                 }
-                crate::stmt::Member::Compound(inner) => self.compound(inner),
+                crate::stmt::Member::Compound(inner) => self.compound(inner, correlate),
             }
         }
         let first = c.first_select();
@@ -610,7 +632,7 @@ impl<'a> Shape<'a> {
             N::InSelect(i) => {
                 self.w(T_IN_SELECT | u64::from(i.negated) << 8);
                 self.node(&i.e);
-                self.select(&i.select, true);
+                self.query(&i.select);
             }
             N::Tuple(items) => {
                 self.w(T_TUPLE);
@@ -657,11 +679,11 @@ impl<'a> Shape<'a> {
             }
             N::Scalar(s) => {
                 self.w(T_SCALAR);
-                self.select(s, true);
+                self.query(s);
             }
             N::Exists(s) => {
                 self.w(T_EXISTS);
-                self.select(s, true);
+                self.query(s);
             }
             N::Text(t) => {
                 self.w(T_TEXT);

@@ -16,7 +16,7 @@ use crate::dialect::{Dialect, DialectKind, Feature};
 use crate::error::CompileError;
 use crate::expr::text::{TextNode, TextPiece};
 use crate::expr::window::{FrameBound, FrameUnits, Window, WindowDef};
-use crate::expr::{BinOp, FuncName, N, Node, OrderBy, UnOp};
+use crate::expr::{BinOp, FuncName, N, Node, OrderBy, Query, UnOp};
 use crate::schema::{ClientDefault, ColumnRef, Source, TableDef, TableRef};
 use crate::stmt::{
     CompoundCore, DeleteCore, Distinct, InsertCore, InsertSource, JoinKind, LockStrength, LockWait,
@@ -382,14 +382,23 @@ impl<'a> SqlWriter<'a> {
                 for col in first.columns.iter() {
                     self.columns.push(col.exposed_name().unwrap_or_default());
                 }
-                self.compound(c)
+                self.compound(c, false)
             }
+        }
+    }
+
+    /// A subquery expression's query; `correlate`: tables of the enclosing query are
+    /// correlated (in every SELECT of a compound).
+    fn query(&mut self, q: &'a Query, correlate: bool) -> Result {
+        match q {
+            Query::Select(s) => self.select(s, correlate),
+            Query::Compound(c) => self.compound(c, correlate),
         }
     }
 
     // ---- compound SELECT ----------------------------------------------------------
 
-    fn compound(&mut self, c: &'a CompoundCore) -> Result {
+    fn compound(&mut self, c: &'a CompoundCore, correlate: bool) -> Result {
         if let Some(msg) = &c.invalid {
             return Err(CompileError::invalid(msg.to_string()));
         }
@@ -407,7 +416,7 @@ impl<'a> SqlWriter<'a> {
         if !c.with.is_empty() {
             self.with_clause(c.with.as_slice())?;
         }
-        self.compound_members(c, width)?;
+        self.compound_members(c, width, correlate)?;
         if !c.order_by.is_empty() {
             let first = c.first_select();
             self.sql.push_str(" ORDER BY ");
@@ -446,12 +455,12 @@ impl<'a> SqlWriter<'a> {
         Ok(())
     }
 
-    fn compound_members(&mut self, c: &'a CompoundCore, width: usize) -> Result {
+    fn compound_members(&mut self, c: &'a CompoundCore, width: usize, correlate: bool) -> Result {
         for (i, m) in c.members.iter().enumerate() {
             if i > 0 {
                 self.sql.push_str(c.ops.as_slice()[i - 1].sql());
             }
-            self.member(m, i == 0, width)?;
+            self.member(m, i == 0, width, correlate)?;
         }
         Ok(())
     }
@@ -459,7 +468,7 @@ impl<'a> SqlWriter<'a> {
     /// One operand: parenthesised where it has its own ORDER BY / LIMIT or is itself a
     /// compound; on SQLite, which accepts no parentheses there, a `SELECT * FROM (..)`
     /// instead (a leading compound is written flat: SQLite reads left to right).
-    fn member(&mut self, m: &'a Member, first: bool, width: usize) -> Result {
+    fn member(&mut self, m: &'a Member, first: bool, width: usize, correlate: bool) -> Result {
         let sqlite = self.d.kind() == DialectKind::Sqlite;
         let (open, close) = if sqlite {
             ("SELECT * FROM (", ")")
@@ -481,14 +490,14 @@ impl<'a> SqlWriter<'a> {
                 if own {
                     self.sql.push_str(open);
                 }
-                self.select(s, false)?;
+                self.select(s, correlate)?;
                 if own {
                     self.sql.push_str(close);
                 }
             }
             Member::Compound(inner) => {
                 if sqlite && first && inner.is_bare() {
-                    return self.compound_members(inner, width);
+                    return self.compound_members(inner, width, correlate);
                 }
                 if inner.first_select().columns.len() != width {
                     return Err(CompileError::invalid(format!(
@@ -496,8 +505,18 @@ impl<'a> SqlWriter<'a> {
                         inner.first_select().columns.len()
                     )));
                 }
+                // MariaDB makes a parenthesised compound a derived table, which cannot
+                // see the enclosing query.
+                if correlate
+                    && self.d.kind() == DialectKind::MariaDb
+                    && super::from::compound_refers_outward(inner, &self.scopes)
+                {
+                    return Err(self.d.unsupported(
+                        "a nested (parenthesised) compound SELECT that refers to the enclosing query (MariaDB makes it a derived table, which cannot see the enclosing query)",
+                    ));
+                }
                 self.sql.push_str(open);
-                self.compound(inner)?;
+                self.compound(inner, correlate)?;
                 self.sql.push_str(close);
             }
         }
@@ -959,7 +978,7 @@ impl<'a> SqlWriter<'a> {
                 }
                 self.sql.push('(');
                 if let Some(c) = &q.compound {
-                    self.compound(c)?;
+                    self.compound(c, false)?;
                 }
                 self.sql.push_str(") AS ");
                 self.ident(&q.name);
@@ -1083,13 +1102,23 @@ impl<'a> SqlWriter<'a> {
                 self.expr(&i.e, P_CMP + 1, true)?;
                 self.sql
                     .push_str(if i.negated { " NOT IN (" } else { " IN (" });
-                if i.select.limit.is_some() || i.select.offset.is_some() {
+                if i.select.has_limit() {
                     self.d.require(Feature::LimitInInSubquery)?;
                 }
-                if matches!(i.e.0, N::Tuple(_)) {
-                    self.d.require(Feature::RowValues)?;
+                let width = match &i.e.0 {
+                    N::Tuple(items) => {
+                        self.d.require(Feature::RowValues)?;
+                        items.len()
+                    }
+                    _ => 1,
+                };
+                if i.select.width() != width {
+                    return Err(CompileError::invalid(format!(
+                        "IN (SELECT ...) compares {width} value(s) with a subquery of {} columns",
+                        i.select.width()
+                    )));
                 }
-                self.select(&i.select, true)?;
+                self.query(&i.select, true)?;
                 self.sql.push(')');
                 Ok(())
             }
@@ -1138,14 +1167,20 @@ impl<'a> SqlWriter<'a> {
             N::Func(f) => self.func(&f.name, &f.args, f.distinct),
             N::Label(l) => self.expr(&l.e, P_TEXT, cast),
             N::Scalar(s) => {
+                if s.width() != 1 {
+                    return Err(CompileError::invalid(format!(
+                        "a scalar subquery must have one column, not {}",
+                        s.width()
+                    )));
+                }
                 self.sql.push('(');
-                self.select(s, true)?;
+                self.query(s, true)?;
                 self.sql.push(')');
                 Ok(())
             }
             N::Exists(s) => {
                 self.sql.push_str("EXISTS (");
-                self.select(s, true)?;
+                self.query(s, true)?;
                 self.sql.push(')');
                 Ok(())
             }
@@ -1525,7 +1560,7 @@ impl<'a> SqlWriter<'a> {
             UnOp::Not => {
                 if let N::Exists(s) = &e.0 {
                     self.sql.push_str("NOT EXISTS (");
-                    self.select(s, true)?;
+                    self.query(s, true)?;
                     self.sql.push(')');
                     return Ok(());
                 }

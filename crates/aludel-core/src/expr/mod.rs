@@ -25,7 +25,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::schema::{Column, ColumnRef};
-use crate::stmt::SelectCore;
+use crate::stmt::{CompoundCore, SelectCore};
 use crate::types::{DataType, SqlType};
 use crate::value::Value;
 
@@ -71,8 +71,8 @@ pub(crate) enum N {
     Cast(Arc<CastNode>),
     Func(Arc<FuncNode>),
     Label(Arc<LabelNode>),
-    Scalar(Arc<SelectCore>),
-    Exists(Arc<SelectCore>),
+    Scalar(Arc<Query>),
+    Exists(Arc<Query>),
     Text(Arc<text::TextNode>),
     /// The row proposed for insertion, in an upsert's update: `excluded.col` (PostgreSQL,
     /// SQLite), `VALUES(col)` or a row alias (MySQL, MariaDB).
@@ -138,9 +138,46 @@ pub(crate) struct InList {
     pub(crate) negated: bool,
 }
 
+/// The query of a subquery expression (`IN (..)`, `EXISTS (..)`, a scalar subquery): a
+/// SELECT, or a compound of SELECTs (UNION, INTERSECT, EXCEPT).
+// Always behind an Arc (in `N::Scalar`, `N::Exists`, `InSelect`): boxing the SELECT
+// would add an allocation to the common case for nothing.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Query {
+    Select(SelectCore),
+    Compound(Arc<CompoundCore>),
+}
+
+impl Query {
+    /// The number of result columns.
+    pub(crate) fn width(&self) -> usize {
+        match self {
+            Query::Select(s) => s.columns.len(),
+            Query::Compound(c) => c.first_select().columns.len(),
+        }
+    }
+
+    /// Whether a LIMIT or OFFSET is anywhere in it (MySQL and MariaDB refuse one in
+    /// `IN (..)`, in a compound's SELECTs too).
+    pub(crate) fn has_limit(&self) -> bool {
+        fn compound(c: &CompoundCore) -> bool {
+            c.limit.is_some()
+                || c.offset.is_some()
+                || c.members.iter().any(|m| match m {
+                    crate::stmt::Member::Select(s) => s.limit.is_some() || s.offset.is_some(),
+                    crate::stmt::Member::Compound(c) => compound(c),
+                })
+        }
+        match self {
+            Query::Select(s) => s.limit.is_some() || s.offset.is_some(),
+            Query::Compound(c) => compound(c),
+        }
+    }
+}
+
 pub(crate) struct InSelect {
     pub(crate) e: Node,
-    pub(crate) select: SelectCore,
+    pub(crate) select: Query,
     pub(crate) negated: bool,
 }
 
@@ -806,7 +843,7 @@ impl<T> Tuple<T> {
     pub fn in_select(&self, select: &crate::stmt::Select<T>) -> Expr<bool> {
         Expr::new(Node(N::InSelect(Arc::new(InSelect {
             e: self.node.clone(),
-            select: select.core.clone(),
+            select: Query::Select(select.core.clone()),
             negated: false,
         }))))
     }

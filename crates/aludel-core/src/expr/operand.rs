@@ -354,7 +354,7 @@ where
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the right side of IN for an expression of type `{T}`",
-    label = "expected a list of `{T}` values or a one-column `Select` of `{T}`"
+    label = "expected a list of `{T}` values or a one-column `Select` or `Compound` of `{T}`"
 )]
 pub trait InOperand<T: SqlType> {
     /// The element type (its nullability flows into the result).
@@ -367,6 +367,7 @@ pub trait InOperand<T: SqlType> {
 pub enum InRhs {
     List(Value),
     Select(Box<crate::stmt::SelectCore>),
+    Compound(std::sync::Arc<crate::stmt::CompoundCore>),
 }
 
 impl<T: SqlType, V: BindValue<T>, const K: usize> InOperand<T> for [V; K] {
@@ -432,6 +433,28 @@ where
     type SqlType = U;
     fn into_in(self) -> InRhs {
         InRhs::Select(Box::new(self.core))
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: SqlType, U: SqlType> InOperand<T> for &crate::stmt::Compound<U>
+where
+    U::NotNull: Compatible<T::NotNull>,
+{
+    type SqlType = U;
+    fn into_in(self) -> InRhs {
+        InRhs::Compound(self.core.clone())
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: SqlType, U: SqlType> InOperand<T> for crate::stmt::Compound<U>
+where
+    U::NotNull: Compatible<T::NotNull>,
+{
+    type SqlType = U;
+    fn into_in(self) -> InRhs {
+        InRhs::Compound(self.core)
     }
 }
 

@@ -719,7 +719,12 @@ fn in_<T>(e: Node, rhs: InRhs, negated: bool) -> Expr<T> {
         InRhs::List(values) => N::InList(Arc::new(InList { e, values, negated })),
         InRhs::Select(select) => N::InSelect(Arc::new(InSelect {
             e,
-            select: *select,
+            select: super::Query::Select(*select),
+            negated,
+        })),
+        InRhs::Compound(compound) => N::InSelect(Arc::new(InSelect {
+            e,
+            select: super::Query::Compound(compound),
             negated,
         })),
     }))

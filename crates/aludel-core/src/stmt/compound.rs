@@ -322,6 +322,59 @@ impl<R> Compound<R> {
         }))
     }
 
+    /// `EXISTS (a UNION b)`: tables of the enclosing query are correlated in each SELECT.
+    ///
+    /// ```
+    /// use aludel::prelude::*;
+    /// # #[derive(Table)] struct Users { #[aludel(primary_key)] id: i64 }
+    /// # #[derive(Table)] struct Posts { #[aludel(primary_key)] id: i64, user_id: i64 }
+    /// # #[derive(Table)] struct Comments { #[aludel(primary_key)] id: i64, user_id: i64 }
+    /// let active = select(posts::id)
+    ///     .where_(posts::user_id.eq(users::id))
+    ///     .union_all(&select(comments::id).where_(comments::user_id.eq(users::id)));
+    /// let c = select(users::id).where_(active.exists()).compile(&Postgres).unwrap();
+    /// assert_eq!(
+    ///     c.sql(),
+    ///     "SELECT users.id FROM users WHERE EXISTS (SELECT posts.id FROM posts WHERE posts.user_id = users.id UNION ALL SELECT comments.id FROM comments WHERE comments.user_id = users.id)"
+    /// );
+    /// ```
+    pub fn exists(&self) -> crate::expr::Expr<bool> {
+        crate::expr::Expr::new(Node(crate::expr::N::Exists(Arc::new(
+            crate::expr::Query::Compound(self.core.clone()),
+        ))))
+    }
+
+    /// `NOT EXISTS (a UNION b)`.
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let u = select(literal(1i64)).intersect(&select(literal(2i64)));
+    /// let c = select(u.not_exists()).compile(&Sqlite).unwrap();
+    /// assert_eq!(c.sql(), "SELECT NOT EXISTS (SELECT ? INTERSECT SELECT ?)");
+    /// ```
+    pub fn not_exists(&self) -> crate::expr::Expr<bool> {
+        crate::expr::Expr::new(Node::unary(crate::expr::UnOp::Not, self.exists().node))
+    }
+
+    /// A one-column compound as a scalar value, `(SELECT .. UNION ..)`: NULL when it
+    /// finds no row (the server's error when it finds several; add `.limit(1)`).
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// let u = select(literal(1i64).label("n")).except(&select(literal(2i64).label("n")));
+    /// let e: Expr<Option<i64>> = u.scalar_subquery();
+    /// let c = select(e).compile(&Postgres).unwrap();
+    /// assert_eq!(c.sql(), "SELECT (SELECT $1::BIGINT AS n EXCEPT SELECT $2::BIGINT AS n)");
+    /// ```
+    pub fn scalar_subquery(&self) -> crate::expr::Expr<R::Scalar>
+    where
+        R: super::ScalarRow,
+    {
+        crate::expr::Expr::new(Node(crate::expr::N::Scalar(Arc::new(
+            crate::expr::Query::Compound(self.core.clone()),
+        ))))
+    }
+
     /// LIMIT over the result.
     ///
     /// ```

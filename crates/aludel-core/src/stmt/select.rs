@@ -869,7 +869,9 @@ impl<R> Select<R> {
     /// assert_eq!(c.sql(), "SELECT users.id FROM users WHERE EXISTS (SELECT posts.id FROM posts WHERE posts.user_id = users.id)");
     /// ```
     pub fn exists(&self) -> Expr<bool> {
-        Expr::new(Node(N::Exists(Arc::new(self.core.clone()))))
+        Expr::new(Node(N::Exists(Arc::new(crate::expr::Query::Select(
+            self.core.clone(),
+        )))))
     }
 
     /// `NOT EXISTS (this select)`.
@@ -897,7 +899,9 @@ impl<R> Select<R> {
     where
         R: ScalarRow,
     {
-        Expr::new(Node(N::Scalar(Arc::new(self.core.clone()))))
+        Expr::new(Node(N::Scalar(Arc::new(crate::expr::Query::Select(
+            self.core.clone(),
+        )))))
     }
 }
 
