@@ -476,6 +476,32 @@ fn more_lateral() {
         .limit(1)
         .subquery("mine")
         .lateral();
+    // Listed first, the LATERAL subquery is written after the table it reads.
+    let top = select((posts::title, posts::views))
+        .where_(posts::user_id.eq(users::id))
+        .order_by((posts::views.desc(), posts::id))
+        .limit(1)
+        .subquery("top")
+        .lateral();
+    let (title, views) = top.columns();
+    check(
+        "lateral_listed_first",
+        &select((title.clone(), views, users::name)).order_by(users::id),
+    );
+    // In a join chain it sees only the chain before it, through inner or left joins.
+    check(
+        "lateral_join_refers_forward",
+        &select((comments::id, title.clone(), users::name))
+            .select_from(comments::table)
+            .join(&top, true_())
+            .select_from(users::table),
+    );
+    check(
+        "lateral_right_join",
+        &select((users::name, title.clone()))
+            .select_from(users::table)
+            .right_join(&top, true_()),
+    );
     check(
         "lateral_over_a_cte",
         &select((aid.clone(), mine.columns()))

@@ -652,3 +652,34 @@ fn compounds_in_subquery_expressions_have_their_own_keys() {
         "SELECT users.id FROM users WHERE EXISTS (SELECT posts.id FROM posts WHERE posts.user_id = users.id UNION SELECT posts.user_id FROM posts WHERE posts.id = users.id)"
     );
 }
+
+#[test]
+fn lateral_items_move_after_what_they_read() {
+    let sq = select((posts::user_id, posts::id))
+        .where_(posts::id.gt(3))
+        .subquery("sq");
+    let (uid, _) = sq.columns();
+    let lat = select(users::name)
+        .where_(users::id.eq(uid))
+        .where_(users::id.lt(7))
+        .subquery("lat")
+        .lateral();
+    // Listed before the subquery it reads: written after it, values in that order.
+    let q = select(func::count_star())
+        .select_from(&lat)
+        .select_from(&sq);
+    cache_agrees("LATERAL moved after a subquery it reads", &q);
+    let c = q.compile(&Dialect::postgres()).unwrap();
+    assert_eq!(
+        c.sql(),
+        "SELECT count(*) FROM (SELECT posts.user_id, posts.id FROM posts WHERE posts.id > $1) AS sq, LATERAL (SELECT users.name FROM users WHERE users.id = sq.user_id AND users.id < $2) AS lat"
+    );
+    assert_eq!(c.params(), [Value::from(3i64), Value::from(7i64)]);
+    differ(
+        "LATERAL vs plain subquery",
+        &q,
+        &select(func::count_star())
+            .select_from(select(users::name).where_(users::id.lt(7)).subquery("lat"))
+            .select_from(&sq),
+    );
+}

@@ -192,6 +192,7 @@ pub(crate) fn resolve_from<'a>(
             "JOIN without a FROM item to join to; add one with .select_from()",
         ));
     }
+    order_laterals(&mut items);
     order_for_joins(&mut items, core.joins.as_slice())?;
     check_names(
         items
@@ -200,6 +201,68 @@ pub(crate) fn resolve_from<'a>(
             .chain(core.joins.iter().map(|j| &j.target)),
     )?;
     Ok(items)
+}
+
+/// The FROM items of the same SELECT (among `items`) that the LATERAL subquery `s`
+/// refers to; empty for anything else.
+pub(crate) fn lateral_deps<'a>(s: &Source, items: &[&'a Source]) -> Sources<'a> {
+    let Source::Subquery(q) = s else {
+        return Sources::new();
+    };
+    if !q.lateral {
+        return Sources::new();
+    }
+    let core = &q.select;
+    let mut referenced = Sources::new();
+    let nodes = core
+        .columns
+        .iter()
+        .chain(core.where_.as_ref())
+        .chain(core.group_by.iter())
+        .chain(core.having.as_ref())
+        .chain(core.order_by.iter().map(|o| &o.node))
+        .chain(core.joins.iter().map(|j| &j.on))
+        .chain(core.windows.iter().flat_map(|d| d.window.nodes()));
+    for n in nodes {
+        collect_sources(n, &mut referenced);
+    }
+    let own = explicit_from(core);
+    items
+        .iter()
+        .copied()
+        .filter(|item| {
+            !item.same(s)
+                && referenced.iter().any(|r| r.same(item))
+                && !own.iter().any(|o| o.same(item))
+        })
+        .collect()
+}
+
+/// Moves each LATERAL subquery after the FROM items it refers to (a comma-separated
+/// FROM list means the same in any order, but a LATERAL item sees only the items before
+/// it). Items that refer to each other in a cycle stay; the SQL walk reports them.
+fn order_laterals(items: &mut Sources<'_>) {
+    if !items
+        .iter()
+        .any(|s| matches!(s, Source::Subquery(q) if q.lateral))
+    {
+        return;
+    }
+    // Each pass moves one item later; n * n passes bound a cycle.
+    for _ in 0..items.len() * items.len() {
+        let misplaced = (0..items.len()).find_map(|i| {
+            let deps = lateral_deps(items[i], items);
+            let last = items.iter().rposition(|x| deps.iter().any(|d| d.same(x)))?;
+            (last > i).then_some((i, last))
+        });
+        match misplaced {
+            Some((i, last)) => {
+                let item = items.remove(i);
+                items.insert(last, item);
+            }
+            None => return,
+        }
+    }
 }
 
 /// Whether a SELECT of `c` (at any depth) refers to a table of an enclosing query: in

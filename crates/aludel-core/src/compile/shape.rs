@@ -314,8 +314,12 @@ impl<'a> Shape<'a> {
         // Only derived subqueries, and explicit ones put after the left side of the
         // joins, move values; otherwise the explicit FROM items are the value-bearing
         // ones, in the same order.
+        // (A LATERAL item may be moved after the items it refers to.)
         let resolve = select_refers_to_subquery(s)
-            || (!s.joins.is_empty() && s.from.iter().any(|f| matches!(f, Source::Subquery(_))));
+            || (!s.joins.is_empty() && s.from.iter().any(|f| matches!(f, Source::Subquery(_))))
+            || s.from
+                .iter()
+                .any(|f| matches!(f, Source::Subquery(q) if q.lateral));
         let items: Sources<'a> = if resolve {
             match resolve_from(s, &self.scopes, correlate) {
                 Ok(items) => items,

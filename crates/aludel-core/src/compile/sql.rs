@@ -595,6 +595,7 @@ impl<'a> SqlWriter<'a> {
             }
         }
         if let Some(first) = items.first() {
+            self.check_lateral_order(s, items)?;
             self.sql.push_str(" FROM ");
             self.render_from_item(first)?;
             for j in s.joins.iter() {
@@ -671,6 +672,55 @@ impl<'a> SqlWriter<'a> {
         self.qualify = qualify;
         self.ctes.truncate(ctes_before);
         self.windows = windows;
+        Ok(())
+    }
+
+    /// A LATERAL subquery sees only the FROM items before it (in the FROM list or the
+    /// join chain it is in), and only through an inner or left join.
+    fn check_lateral_order(&self, s: &'a SelectCore, items: &Sources<'a>) -> Result {
+        let all: Sources<'a> = items
+            .iter()
+            .copied()
+            .chain(s.joins.iter().map(|j| &j.target))
+            .collect();
+        if !all
+            .iter()
+            .any(|x| matches!(x, Source::Subquery(q) if q.lateral))
+        {
+            return Ok(());
+        }
+        self.d.require(Feature::Lateral)?;
+        // The order the FROM clause is written in: the first item, its joins, the rest.
+        let kinds = std::iter::once(None)
+            .chain(s.joins.iter().map(|j| Some(j.kind)))
+            .chain(items.iter().skip(1).map(|_| None));
+        let order = std::iter::once(items[0])
+            .chain(s.joins.iter().map(|j| &j.target))
+            .chain(items.iter().skip(1).copied());
+        for (k, (x, kind)) in order.clone().zip(kinds).enumerate() {
+            let deps = super::from::lateral_deps(x, &all);
+            if deps.is_empty() {
+                continue;
+            }
+            if matches!(kind, Some(JoinKind::Right | JoinKind::Full)) {
+                return Err(CompileError::invalid(format!(
+                    "the LATERAL subquery {} refers to {} through a RIGHT or FULL join; only an inner or left join can feed a LATERAL subquery",
+                    x.exposed_name(),
+                    deps[0].exposed_name()
+                )));
+            }
+            if let Some(later) = deps
+                .iter()
+                .find(|d| !order.clone().take(k).any(|y| y.same(d)))
+            {
+                return Err(CompileError::invalid(format!(
+                    "the LATERAL subquery {} refers to {}, which comes after it in the FROM clause (a LATERAL subquery sees only the items before it); put {} first with .select_from(..)",
+                    x.exposed_name(),
+                    later.exposed_name(),
+                    later.exposed_name()
+                )));
+            }
+        }
         Ok(())
     }
 
