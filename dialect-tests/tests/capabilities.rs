@@ -202,6 +202,19 @@ fn probes() -> Vec<(Feature, Kind, Probe)> {
                     .select_from(posts::table),
             ),
         ),
+        (
+            Feature::WindowFrameExclusion,
+            q,
+            probe(
+                select(
+                    func::count_star().over(
+                        &w.rows(B::Preceding(1), B::CurrentRow)
+                            .exclude(aludel::expr::window::FrameExclusion::CurrentRow),
+                    ),
+                )
+                .select_from(posts::table),
+            ),
+        ),
         (Feature::NamedWindows, q, {
             let named = w.named("w");
             probe(

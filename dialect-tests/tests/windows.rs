@@ -1,7 +1,7 @@
 //! Window functions: ranking, offsets, aggregates over windows, frames, and the errors
 //! for what a dialect or SQL itself does not allow.
 
-use aludel::expr::window::{self as win, FrameBound as B, FrameUnits, Window};
+use aludel::expr::window::{self as win, FrameBound as B, FrameExclusion, FrameUnits, Window};
 use aludel::prelude::*;
 use aludel_dialect_tests::schema::*;
 use aludel_dialect_tests::{Case, check};
@@ -597,5 +597,71 @@ fn named_window_versions() {
     assert_eq!(
         sql.sql(),
         "SELECT row_number() OVER (\"range\" ORDER BY $1::BIGINT) WINDOW range AS ()"
+    );
+}
+
+#[test]
+fn frame_exclusion() {
+    // Neighbours' views: the frame around each post, without the post itself.
+    let around = Window::new()
+        .order_by(posts::id)
+        .rows(B::Preceding(1), B::Following(1));
+    check(
+        "window_exclude_current_row",
+        &select((
+            posts::id,
+            func::sum(posts::views).over(&around.exclude(FrameExclusion::CurrentRow)),
+        ))
+        .order_by(posts::id),
+    );
+    // Peers by active flag: the whole group, then the group without the row's peers.
+    let peers = Window::new()
+        .order_by(users::active)
+        .range(B::UnboundedPreceding, B::UnboundedFollowing);
+    check(
+        "window_exclude_group_and_ties",
+        &select((
+            users::id,
+            func::count_star().over(&peers.exclude(FrameExclusion::Group)),
+            func::count_star().over(&peers.exclude(FrameExclusion::Ties)),
+            func::count_star().over(&peers.exclude(FrameExclusion::NoOthers)),
+        ))
+        .order_by(users::id),
+    );
+    let stmt = select(func::count_star().over(&around.exclude(FrameExclusion::Ties)));
+    for (d, ok) in [
+        (
+            aludel::dialect::Dialect::postgres().with_version(10, 0, 0),
+            false,
+        ),
+        (
+            aludel::dialect::Dialect::postgres().with_version(11, 0, 0),
+            true,
+        ),
+        (
+            aludel::dialect::Dialect::sqlite().with_version(3, 27, 0),
+            false,
+        ),
+        (
+            aludel::dialect::Dialect::sqlite().with_version(3, 28, 0),
+            true,
+        ),
+    ] {
+        let r = stmt.compile(&d);
+        assert_eq!(r.is_ok(), ok, "{d:?}");
+        if let Err(e) = r {
+            assert!(e.to_string().contains("EXCLUDE in a window frame"), "{e}");
+        }
+    }
+    check(
+        "window_exclude_without_frame",
+        &select((
+            posts::id,
+            func::count_star().over(
+                &Window::new()
+                    .order_by(posts::id)
+                    .exclude(FrameExclusion::CurrentRow),
+            ),
+        )),
     );
 }

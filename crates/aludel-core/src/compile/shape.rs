@@ -419,13 +419,14 @@ impl<'a> Shape<'a> {
         }
         self.nodes(w.partition_by.as_slice());
         self.order_items(w.order_by.as_slice(), None);
+        let exclude = w.exclude.map_or(0, |x| 1 + x as u64) << 16;
         match w.frame {
-            None => self.w(T_NONE),
+            None => self.w(T_NONE | exclude),
             Some(f) => {
                 let bound = |b: crate::expr::window::FrameBound| {
                     u64::from(b.rank()) | u64::from(b.offset().unwrap_or(0)) << 8
                 };
-                self.w(f.units as u64 | 1 << 8);
+                self.w(f.units as u64 | 1 << 8 | exclude);
                 self.w(bound(f.start));
                 self.w(f.end.map_or(u64::MAX, bound));
             }

@@ -1352,6 +1352,15 @@ impl<'a> SqlWriter<'a> {
                 "a window's PARTITION BY and ORDER BY cannot contain a window function",
             ));
         }
+        if let Some(x) = w.exclude {
+            self.d.require(Feature::WindowFrameExclusion)?;
+            if w.frame.is_none() {
+                return Err(CompileError::invalid(format!(
+                    "{} needs a frame: give the window rows(..), range(..), groups(..) or frame_from(..)",
+                    x.sql()
+                )));
+            }
+        }
         if let Some(f) = &w.frame {
             if f.units == FrameUnits::Groups {
                 self.d.require(Feature::WindowGroupsFrame)?;
@@ -1415,6 +1424,10 @@ impl<'a> SqlWriter<'a> {
                 Some(end) => {
                     let _ = write!(self.sql, "BETWEEN {} AND {end}", f.start);
                 }
+            }
+            if let Some(x) = w.exclude {
+                self.sql.push(' ');
+                self.sql.push_str(x.sql());
             }
         }
         Ok(())

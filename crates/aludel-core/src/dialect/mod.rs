@@ -156,6 +156,9 @@ pub enum Feature {
     /// A `WINDOW name AS (..)` clause, `OVER name` and `OVER (name ORDER BY ..)`
     /// (SQLite >= 3.28; wherever window functions are elsewhere).
     NamedWindows,
+    /// `EXCLUDE CURRENT ROW | GROUP | TIES | NO OTHERS` in a window frame (PostgreSQL >=
+    /// 11, SQLite >= 3.28).
+    WindowFrameExclusion,
     /// The default argument of `lag(e, n, default)` / `lead(..)` (not MariaDB).
     WindowOffsetDefault,
     /// `WITH name AS (...)` (SQLite >= 3.8.3, MySQL >= 8.0, MariaDB >= 10.2).
@@ -246,6 +249,7 @@ impl Feature {
             Feature::WindowFunctions => "window functions (OVER)",
             Feature::WindowGroupsFrame => "a GROUPS window frame",
             Feature::NamedWindows => "a WINDOW clause (named windows)",
+            Feature::WindowFrameExclusion => "EXCLUDE in a window frame",
             Feature::WindowOffsetDefault => "the default argument of lag() / lead()",
             Feature::Cte => "WITH (common table expressions)",
             Feature::RecursiveCte => "WITH RECURSIVE",
@@ -398,7 +402,9 @@ impl Dialect {
         match (feature, self.kind) {
             (Feature::OnDuplicateKeyUpdate | Feature::InsertRowAlias, Postgres | Sqlite) => false,
             (Feature::OnConflict, Postgres) => v.at_least(9, 5, 0),
-            (Feature::WindowGroupsFrame, Postgres) => v.at_least(11, 0, 0),
+            (Feature::WindowGroupsFrame | Feature::WindowFrameExclusion, Postgres) => {
+                v.at_least(11, 0, 0)
+            }
             (Feature::CteMaterialized, Postgres) => v.at_least(12, 0, 0),
             (Feature::Lateral, Postgres) => v.at_least(9, 3, 0),
             (Feature::CreateTableIfNotExists, Postgres) => v.at_least(9, 1, 0),
@@ -427,7 +433,10 @@ impl Dialect {
             (Feature::WindowFunctions | Feature::WindowOffsetDefault, Sqlite) => {
                 v.at_least(3, 25, 0)
             }
-            (Feature::WindowGroupsFrame | Feature::NamedWindows, Sqlite) => v.at_least(3, 28, 0),
+            (
+                Feature::WindowGroupsFrame | Feature::NamedWindows | Feature::WindowFrameExclusion,
+                Sqlite,
+            ) => v.at_least(3, 28, 0),
             (
                 Feature::CreateTableIfNotExists
                 | Feature::CreateIndexIfNotExists

@@ -92,6 +92,31 @@ impl std::fmt::Display for FrameBound {
     }
 }
 
+/// Rows a frame leaves out: `EXCLUDE ..` (PostgreSQL >= 11, SQLite >= 3.28; MySQL and
+/// MariaDB have none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameExclusion {
+    /// `EXCLUDE CURRENT ROW`.
+    CurrentRow,
+    /// `EXCLUDE GROUP`: the current row and its peers.
+    Group,
+    /// `EXCLUDE TIES`: the current row's peers, not the row itself.
+    Ties,
+    /// `EXCLUDE NO OTHERS` (the default, spelled out).
+    NoOthers,
+}
+
+impl FrameExclusion {
+    pub(crate) fn sql(self) -> &'static str {
+        match self {
+            FrameExclusion::CurrentRow => "EXCLUDE CURRENT ROW",
+            FrameExclusion::Group => "EXCLUDE GROUP",
+            FrameExclusion::Ties => "EXCLUDE TIES",
+            FrameExclusion::NoOthers => "EXCLUDE NO OTHERS",
+        }
+    }
+}
+
 /// A window frame: units, start and (optionally) end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Frame {
@@ -123,6 +148,8 @@ pub struct Window {
     pub(crate) partition_by: List<Node>,
     pub(crate) order_by: List<OrderBy>,
     pub(crate) frame: Option<Frame>,
+    /// `EXCLUDE ..` after the frame (a compile error without one).
+    pub(crate) exclude: Option<FrameExclusion>,
 }
 
 impl Window {
@@ -229,6 +256,28 @@ impl Window {
         self.framed(units, start, None)
     }
 
+    /// Leaves rows out of the frame: `ROWS BETWEEN .. EXCLUDE CURRENT ROW` (PostgreSQL >=
+    /// 11, SQLite >= 3.28; a compile error on MySQL and MariaDB, and on a window without a
+    /// frame).
+    ///
+    /// ```
+    /// use aludel_core::prelude::*;
+    /// use aludel_core::expr::window::{Window, FrameBound, FrameExclusion};
+    /// let w = Window::new()
+    ///     .order_by(literal(1i64))
+    ///     .rows(FrameBound::Preceding(1), FrameBound::Following(1))
+    ///     .exclude(FrameExclusion::CurrentRow);
+    /// let c = select(func::sum(literal(2i64)).over(&w)).compile(&Sqlite).unwrap();
+    /// assert_eq!(c.sql(), "SELECT sum(?) OVER (ORDER BY ? ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW)");
+    /// assert!(select(func::sum(literal(2i64)).over(&w)).compile(&MariaDb).is_err());
+    /// ```
+    pub fn exclude(&self, exclusion: FrameExclusion) -> Window {
+        Window {
+            exclude: Some(exclusion),
+            ..self.clone()
+        }
+    }
+
     /// This window under a name, for SQL's `WINDOW name AS (..)` clause: attach it to a
     /// SELECT with [`Select::window`](crate::stmt::Select::window), and `f.over(&w)`
     /// writes `OVER name`. Methods on the named window refine it
@@ -301,6 +350,7 @@ impl Window {
             && self.partition_by.is_empty()
             && self.order_by.is_empty()
             && self.frame.is_none()
+            && self.exclude.is_none()
     }
 }
 
