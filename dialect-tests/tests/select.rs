@@ -502,6 +502,54 @@ fn more_lateral() {
             .select_from(users::table)
             .right_join(&top, true_()),
     );
+    // A reference only inside the LATERAL subquery's own subquery still orders it.
+    let commented = select(posts::title)
+        .select_from(posts::table)
+        .where_(
+            select(comments::id)
+                .where_(comments::post_id.eq(posts::id))
+                .where_(comments::user_id.eq(users::id))
+                .exists(),
+        )
+        .order_by(posts::id)
+        .limit(1)
+        .subquery("commented")
+        .lateral();
+    check(
+        "lateral_reference_in_a_nested_subquery",
+        &select((commented.columns(), users::name)).order_by(users::id),
+    );
+    // A table the LATERAL subquery joins itself is its own, not the enclosing one's.
+    let own_join = select(comments::id)
+        .select_from(comments::table)
+        .join(posts::table, posts::id.eq(comments::post_id))
+        .where_(comments::user_id.eq(users::id).and(posts::views.gt(1)))
+        .order_by(comments::id)
+        .limit(1)
+        .subquery("own_join")
+        .lateral();
+    check(
+        "lateral_with_its_own_join",
+        &select((users::name, own_join.columns(), posts::title))
+            .select_from(users::table)
+            .join(&own_join, true_())
+            .where_(posts::id.eq(1))
+            .order_by(users::id),
+    );
+    // UPDATE .. FROM LATERAL cannot read the target.
+    let latest = select(posts::id)
+        .where_(posts::user_id.eq(users::id))
+        .order_by(posts::id.desc())
+        .limit(1)
+        .subquery("latest")
+        .lateral();
+    check(
+        "lateral_in_update_reads_target",
+        &update(users::table)
+            .set(users::fullname.set(users::name.nullable()))
+            .from(&latest)
+            .where_(latest.columns().eq(2)),
+    );
     check(
         "lateral_over_a_cte",
         &select((aid.clone(), mine.columns()))

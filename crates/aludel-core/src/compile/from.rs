@@ -89,52 +89,127 @@ pub(crate) fn collect_sources<'a>(n: &'a Node, out: &mut Sources<'a>) {
 }
 
 fn collect_composite<'a>(n: &'a Node, out: &mut Sources<'a>) {
+    walk_operands(n, out, collect_sources);
+}
+
+/// Calls `rec` on each direct operand of `n` (not on subqueries' content).
+fn walk_operands<'a, F>(n: &'a Node, out: &mut Sources<'a>, rec: F)
+where
+    F: Fn(&'a Node, &mut Sources<'a>) + Copy,
+{
     match &n.0 {
         N::Column(_) | N::Bind(_) | N::Named(_) | N::Inline(_) | N::Null | N::Bool(_) => {}
         N::Binary(b) => {
-            collect_sources(&b.l, out);
-            collect_sources(&b.r, out);
+            rec(&b.l, out);
+            rec(&b.r, out);
         }
-        N::Unary(u) => collect_sources(&u.e, out),
+        N::Unary(u) => rec(&u.e, out),
         N::And(items) | N::Or(items) | N::Tuple(items) => {
             for i in items.iter() {
-                collect_sources(i, out);
+                rec(i, out);
             }
         }
-        N::InList(i) => collect_sources(&i.e, out),
-        N::InSelect(i) => collect_sources(&i.e, out),
+        N::InList(i) => rec(&i.e, out),
+        N::InSelect(i) => rec(&i.e, out),
         N::Between(b) => {
-            collect_sources(&b.e, out);
-            collect_sources(&b.lo, out);
-            collect_sources(&b.hi, out);
+            rec(&b.e, out);
+            rec(&b.lo, out);
+            rec(&b.hi, out);
         }
         N::Like(l) => {
-            collect_sources(&l.e, out);
-            collect_sources(&l.pattern, out);
+            rec(&l.e, out);
+            rec(&l.pattern, out);
         }
         N::Case(c) => {
             for (w, t) in &c.whens {
-                collect_sources(w, out);
-                collect_sources(t, out);
+                rec(w, out);
+                rec(t, out);
             }
             if let Some(e) = &c.else_ {
-                collect_sources(e, out);
+                rec(e, out);
             }
         }
-        N::Cast(c) => collect_sources(&c.e, out),
+        N::Cast(c) => rec(&c.e, out),
         N::Func(f) => {
             for a in &f.args {
-                collect_sources(a, out);
+                rec(a, out);
             }
         }
-        N::Label(l) => collect_sources(&l.e, out),
+        N::Label(l) => rec(&l.e, out),
         N::Over(o) => {
-            collect_sources(&o.func, out);
+            rec(&o.func, out);
             for n in o.window.nodes() {
-                collect_sources(n, out);
+                rec(n, out);
             }
         }
         N::Scalar(_) | N::Exists(_) | N::Text(_) | N::Excluded(_) => {}
+    }
+}
+
+/// Collects the FROM items columns in `n` refer to, at any depth: in subqueries, those
+/// they do not list in their own FROM (what they correlate with).
+fn collect_deep<'a>(n: &'a Node, out: &mut Sources<'a>) {
+    match &n.0 {
+        N::Column(c) => push_unique(out, &c.source),
+        N::Scalar(q) | N::Exists(q) => query_outer_refs(q, out),
+        N::InSelect(i) => {
+            collect_deep(&i.e, out);
+            query_outer_refs(&i.select, out);
+        }
+        _ => walk_operands(n, out, collect_deep),
+    }
+}
+
+fn query_outer_refs<'a>(q: &'a crate::expr::Query, out: &mut Sources<'a>) {
+    fn compound<'a>(c: &'a crate::stmt::CompoundCore, out: &mut Sources<'a>) {
+        for m in c.members.iter() {
+            match m {
+                crate::stmt::Member::Select(s) => select_outer_refs(s, out),
+                crate::stmt::Member::Compound(c) => compound(c, out),
+            }
+        }
+    }
+    match q {
+        crate::expr::Query::Select(s) => select_outer_refs(s, out),
+        crate::expr::Query::Compound(c) => compound(c, out),
+    }
+}
+
+/// The FROM items `core` refers to (at any depth, LIMIT and LATERAL items included) but
+/// does not list in its own FROM clause or joins.
+fn select_outer_refs<'a>(core: &'a SelectCore, out: &mut Sources<'a>) {
+    let mut referenced = Sources::new();
+    let distinct_on = match &core.distinct {
+        crate::stmt::Distinct::On(list) => list.as_slice(),
+        _ => &[],
+    };
+    let nodes = core
+        .columns
+        .iter()
+        .chain(distinct_on)
+        .chain(core.where_.as_ref())
+        .chain(core.group_by.iter())
+        .chain(core.having.as_ref())
+        .chain(core.order_by.iter().map(|o| &o.node))
+        .chain(core.limit.as_ref())
+        .chain(core.offset.as_ref())
+        .chain(core.joins.iter().map(|j| &j.on))
+        .chain(core.windows.iter().flat_map(|d| d.window.nodes()));
+    for n in nodes {
+        collect_deep(n, &mut referenced);
+    }
+    let own = core.from.iter().chain(core.joins.iter().map(|j| &j.target));
+    for item in own.clone() {
+        if let Source::Subquery(q) = item {
+            if q.lateral {
+                select_outer_refs(&q.select, &mut referenced);
+            }
+        }
+    }
+    for r in referenced {
+        if !own.clone().any(|o| o.same(r)) {
+            push_unique(out, r);
+        }
     }
 }
 
@@ -212,29 +287,12 @@ pub(crate) fn lateral_deps<'a>(s: &Source, items: &[&'a Source]) -> Sources<'a> 
     if !q.lateral {
         return Sources::new();
     }
-    let core = &q.select;
     let mut referenced = Sources::new();
-    let nodes = core
-        .columns
-        .iter()
-        .chain(core.where_.as_ref())
-        .chain(core.group_by.iter())
-        .chain(core.having.as_ref())
-        .chain(core.order_by.iter().map(|o| &o.node))
-        .chain(core.joins.iter().map(|j| &j.on))
-        .chain(core.windows.iter().flat_map(|d| d.window.nodes()));
-    for n in nodes {
-        collect_sources(n, &mut referenced);
-    }
-    let own = explicit_from(core);
+    select_outer_refs(&q.select, &mut referenced);
     items
         .iter()
         .copied()
-        .filter(|item| {
-            !item.same(s)
-                && referenced.iter().any(|r| r.same(item))
-                && !own.iter().any(|o| o.same(item))
-        })
+        .filter(|item| !item.same(s) && referenced.iter().any(|r| r.same(item)))
         .collect()
 }
 
@@ -265,32 +323,15 @@ fn order_laterals(items: &mut Sources<'_>) {
     }
 }
 
-/// Whether a SELECT of `c` (at any depth) refers to a table of an enclosing query: in
-/// its columns, WHERE, GROUP BY, HAVING, ORDER BY, ON clauses or windows (not looking
-/// into its own subqueries).
+/// Whether a SELECT of `c` (at any depth, its subqueries included) refers to a table of
+/// an enclosing query.
 pub(crate) fn compound_refers_outward(c: &crate::stmt::CompoundCore, scopes: &Scopes<'_>) -> bool {
     c.members.iter().any(|m| match m {
         crate::stmt::Member::Compound(inner) => compound_refers_outward(inner, scopes),
         crate::stmt::Member::Select(core) => {
-            let own = explicit_from(core);
             let mut referenced = Sources::new();
-            let nodes = core
-                .columns
-                .iter()
-                .chain(core.where_.as_ref())
-                .chain(core.group_by.iter())
-                .chain(core.having.as_ref())
-                .chain(core.order_by.iter().map(|o| &o.node))
-                .chain(core.joins.iter().map(|j| &j.on))
-                .chain(core.windows.iter().flat_map(|d| d.window.nodes()));
-            for n in nodes {
-                collect_sources(n, &mut referenced);
-            }
-            referenced.iter().any(|s| {
-                !own.iter().any(|x| x.same(s))
-                    && !core.joins.iter().any(|j| j.target.same(s))
-                    && scopes.visible(s)
-            })
+            select_outer_refs(core, &mut referenced);
+            referenced.iter().any(|s| scopes.visible(s))
         }
     })
 }
@@ -432,6 +473,7 @@ pub(crate) fn dml_froms<'a>(
             push_unique(&mut items, s);
         }
     }
+    order_laterals(&mut items);
     check_names(std::iter::once(target).chain(items.iter().copied()))?;
     Ok(items)
 }

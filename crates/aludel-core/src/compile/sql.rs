@@ -714,10 +714,33 @@ impl<'a> SqlWriter<'a> {
                 .find(|d| !order.clone().take(k).any(|y| y.same(d)))
             {
                 return Err(CompileError::invalid(format!(
-                    "the LATERAL subquery {} refers to {}, which comes after it in the FROM clause (a LATERAL subquery sees only the items before it); put {} first with .select_from(..)",
+                    "the LATERAL subquery {} refers to {}, which comes after it in the FROM clause (a LATERAL subquery sees only the items before it): join the LATERAL subquery to {} (.select_from({}).join(lateral, ..)) rather than making it the left side of a join",
                     x.exposed_name(),
                     later.exposed_name(),
+                    later.exposed_name(),
                     later.exposed_name()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// A LATERAL subquery in UPDATE .. FROM / DELETE .. USING sees the items before it,
+    /// not the statement's target (PostgreSQL refuses that reference).
+    fn check_dml_laterals(&self, target: &'a Source, froms: &Sources<'a>) -> Result {
+        for (k, x) in froms.iter().enumerate() {
+            let mut all = froms.clone();
+            all.push(target);
+            let deps = super::from::lateral_deps(x, &all);
+            if deps.is_empty() {
+                continue;
+            }
+            self.d.require(Feature::Lateral)?;
+            if let Some(d) = deps.iter().find(|d| !froms[..k].iter().any(|y| y.same(d))) {
+                return Err(CompileError::invalid(format!(
+                    "the LATERAL subquery {} refers to {}, which it cannot see here (a LATERAL subquery of UPDATE .. FROM / DELETE .. USING sees only the FROM items before it, not the target)",
+                    x.exposed_name(),
+                    d.exposed_name()
                 )));
             }
         }
@@ -2322,6 +2345,7 @@ impl<'a> SqlWriter<'a> {
         if !froms.is_empty() {
             self.d.require(Feature::UpdateFrom)?;
         }
+        self.check_dml_laterals(&u.target, &froms)?;
         if !u.with.is_empty() {
             self.d.require(Feature::CteInDml)?;
             self.with_clause(u.with.as_slice())?;
@@ -2438,6 +2462,7 @@ impl<'a> SqlWriter<'a> {
         if !froms.is_empty() {
             self.d.require(Feature::DeleteUsing)?;
         }
+        self.check_dml_laterals(&d.target, &froms)?;
         if !d.with.is_empty() {
             self.d.require(Feature::CteInDml)?;
             self.with_clause(d.with.as_slice())?;
