@@ -133,6 +133,9 @@ pub(crate) struct TxState {
     opened: usize,
     /// AUTOCOMMIT: statements outside `begin()` do not autobegin.
     pub(crate) autocommit: bool,
+    /// The root [`TxState::begin_implicit`] opened for one operation (`create_all`):
+    /// the operation's own, rolled back if the operation is cancelled.
+    operation_root: Option<FrameId>,
 }
 
 impl Default for TxState {
@@ -151,6 +154,7 @@ impl TxState {
             needs_reset: false,
             unclaimed: Vec::new(),
             opened: 0,
+            operation_root: None,
             autocommit: false,
         }
     }
@@ -229,6 +233,10 @@ impl TxState {
         // opened any of them is gone.
         self.opened = 0;
         self.abandon();
+        // An operation's own transaction has no handle either: it ended with the session.
+        if let Some(id) = self.operation_root.take() {
+            self.frames.retain(|f| f.id != id);
+        }
         self.in_flight = false;
         self.needs_reset = false;
         for f in &mut self.frames {
@@ -266,6 +274,9 @@ impl TxState {
             self.needs_reset = true;
             // Frames the cancelled operation opened have no handle: nobody else closes them.
             for id in std::mem::take(&mut self.unclaimed) {
+                self.dropped(id);
+            }
+            if let Some(id) = self.operation_root.take() {
                 self.dropped(id);
             }
             self.opened = 0;
@@ -379,8 +390,14 @@ impl TxState {
         if !self.frames.is_empty() {
             return Ok(None);
         }
-        self.push(TransactionKind::Root, None, true);
+        self.operation_root = Some(self.push(TransactionKind::Root, None, true));
         Ok(Some(TxSql::Begin))
+    }
+
+    /// The operation that called [`TxState::begin_implicit`] has ended (its transaction
+    /// committed or rolled back, or left to the caller).
+    pub(crate) fn end_operation(&mut self) {
+        self.operation_root = None;
     }
 
     fn push(&mut self, kind: TransactionKind, name: Option<String>, implicit: bool) -> FrameId {

@@ -380,6 +380,22 @@ async fn fill_and_check(db: &Db, c: &mut Connection) {
         .unwrap()
         .one()
         .unwrap();
+    // The server-written value reads back to what finds it again (SQLite stores text:
+    // the default must write aludel's own form, no trailing zeros in the fraction).
+    let found: i64 = c
+        .execute(
+            &select(func::count_star())
+                .select_from(attachments::table)
+                .where_(attachments::received_at.eq(received)),
+        )
+        .await
+        .unwrap()
+        .one()
+        .unwrap();
+    assert_eq!(
+        found, 1,
+        "{name}: received_at {received} does not find its row"
+    );
     let utc_now = match name {
         "mysql" => "UTC_TIMESTAMP(6)",
         "postgres" => "CURRENT_TIMESTAMP AT TIME ZONE 'UTC'",
@@ -776,6 +792,120 @@ fn drop_all_after_a_partial_create_all() {
         c.drop_all(&md).await.unwrap();
         for t in md.tables() {
             assert!(!exists(&mut c, t).await, "{}", t.name());
+        }
+    });
+}
+
+/// A table outside the metadata that still refers to one `drop_all` drops: the drop
+/// fails (SQLite: at COMMIT, its checks having been deferred for the cycle) and, where
+/// DDL is transactional, nothing is dropped.
+#[test]
+fn drop_all_fails_while_another_table_refers_to_it() {
+    rt().block_on(async {
+        for db in backends("ddl_referenced", 1).await {
+            let md = MetaData::new().table(cyc_a::table).table(cyc_b::table);
+            let mut c = db.engine.connect().await.unwrap();
+            c.create_all(&md).await.unwrap();
+            c.execute(&text(
+                "CREATE TABLE cyc_other (id BIGINT PRIMARY KEY, a_id BIGINT, FOREIGN KEY (a_id) REFERENCES cyc_a (id))",
+            ))
+            .await
+            .unwrap();
+            c.execute(&insert(cyc_a::table).values(cyc_a::id.set(1)))
+                .await
+                .unwrap();
+            c.execute(&text("INSERT INTO cyc_other (id, a_id) VALUES (1, 1)"))
+                .await
+                .unwrap();
+            if c.in_transaction() {
+                c.commit().await.unwrap();
+            }
+            c.drop_all(&md).await.unwrap_err();
+            assert!(!c.in_transaction(), "{}", db.name);
+            if db.name != "mysql" {
+                for t in md.tables() {
+                    assert!(exists(&mut c, t).await, "{}: {}", db.name, t.name());
+                }
+            }
+            c.execute(&text("DROP TABLE cyc_other")).await.unwrap();
+            if c.in_transaction() {
+                c.commit().await.unwrap();
+            }
+            c.drop_all(&md).await.unwrap();
+            for t in md.tables() {
+                assert!(!exists(&mut c, t).await, "{}: {}", db.name, t.name());
+            }
+        }
+    });
+}
+
+#[derive(Table)]
+#[aludel(name = "ddl_a_table_name_longer_than_the_sixty_three_bytes_postgres_keeps")]
+struct LongName {
+    #[aludel(primary_key)]
+    id: i64,
+}
+
+/// PostgreSQL keeps the first 63 bytes of a longer name: the existence check looks for
+/// those, so a second `create_all` is a no-op and `drop_all` drops the table (MySQL and
+/// MariaDB refuse names over 64 characters).
+#[test]
+fn create_all_twice_with_a_name_postgres_truncates() {
+    rt().block_on(async {
+        for db in backends("ddl_long_name", 1).await {
+            if db.name == "mysql" {
+                continue;
+            }
+            let md = MetaData::new().table(long_name::table);
+            let mut c = db.engine.connect().await.unwrap();
+            c.create_all(&md).await.unwrap();
+            c.create_all(&md).await.unwrap();
+            assert!(exists(&mut c, long_name::table.def()).await, "{}", db.name);
+            c.drop_all(&md).await.unwrap();
+            assert!(!exists(&mut c, long_name::table.def()).await, "{}", db.name);
+        }
+    });
+}
+
+/// A `create_all` cancelled at any poll on a connection that is kept: its own
+/// transaction is rolled back at the next use (no transaction left for the caller to end,
+/// in AUTOCOMMIT mode or not), and the next `create_all` completes.
+#[test]
+fn create_all_cancelled_on_a_kept_connection() {
+    rt().block_on(async {
+        for db in backends("ddl_cancel_kept", 1).await {
+            for mode in [None, Some(aludel_engine::IsolationLevel::Autocommit)] {
+                let mut builder = aludel_engine::Engine::builder(&db.url).max_size(1);
+                if let Some(level) = mode {
+                    builder = builder.isolation_level(level);
+                }
+                let engine = builder.build().await.unwrap();
+                let md = metadata();
+                for n in 1.. {
+                    let mut c = engine.connect().await.unwrap();
+                    c.drop_all(&md).await.unwrap();
+                    if c.in_transaction() {
+                        c.commit().await.unwrap();
+                    }
+                    let done = common::poll_n(c.create_all(&md), n).await;
+                    let ctx = format!("{} {mode:?}: create_all cancelled after {n} polls", db.name);
+                    c.create_all(&md)
+                        .await
+                        .unwrap_or_else(|e| panic!("{ctx}: {e}"));
+                    assert!(!c.in_transaction(), "{ctx}");
+                    for t in md.tables() {
+                        assert!(exists(&mut c, t).await, "{ctx}: {}", t.name());
+                    }
+                    if c.in_transaction() {
+                        c.commit().await.unwrap();
+                    }
+                    if done {
+                        c.drop_all(&md).await.unwrap();
+                        break;
+                    }
+                    assert!(n < 500, "{ctx}: create_all never completed");
+                }
+            }
         }
     });
 }

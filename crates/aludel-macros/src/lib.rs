@@ -479,6 +479,14 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
                     "the primary key is given on the struct; remove #[aludel(primary_key)] from the field",
                 ));
             }
+            for (i, id) in list.iter().enumerate() {
+                if list[..i].contains(id) {
+                    return Err(syn::Error::new(
+                        id.span(),
+                        format!("`{id}` is listed twice in primary_key(..)"),
+                    ));
+                }
+            }
             list.iter()
                 .map(|id| find(id).map(|c| c.field.to_string()))
                 .collect::<syn::Result<_>>()?

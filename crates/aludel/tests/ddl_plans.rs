@@ -347,3 +347,18 @@ fn generated_names_fit_identifier_limits() {
     assert!(create.iter().any(|s| s.contains(&names[0])));
     assert!(drop[0].contains(&names[0]));
 }
+
+#[test]
+fn a_primary_key_column_listed_twice_is_refused() {
+    let Err(err) = TableBuilder::new("t")
+        .column("id", DataType::BigInt)
+        .primary_key(["id", "id"])
+        .build()
+    else {
+        panic!("a key listed twice was accepted");
+    };
+    assert_eq!(
+        err.to_string(),
+        "column t.id: listed twice in the primary key"
+    );
+}

@@ -388,7 +388,8 @@ fn server_default(
     } else if d.is_mysql_family() && now && c.data_type == DataType::Timestamp {
         out.push_str("CURRENT_TIMESTAMP(6)");
     } else if d.kind() == DialectKind::Sqlite && now && tz {
-        out.push_str("(strftime('%Y-%m-%d %H:%M:%f', 'now') || '+00')");
+        // aludel's own text form: no trailing zeros in the fraction, no '.' without one.
+        out.push_str("(rtrim(rtrim(strftime('%Y-%m-%d %H:%M:%f', 'now'), '0'), '.') || '+00')");
     } else if d.kind() == DialectKind::Sqlite && now && c.data_type == DataType::Timestamp {
         // SQLite knows no NOW() nor a precision.
         out.push_str("CURRENT_TIMESTAMP");

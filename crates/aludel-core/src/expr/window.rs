@@ -94,6 +94,17 @@ impl std::fmt::Display for FrameBound {
 
 /// Rows a frame leaves out: `EXCLUDE ..` (PostgreSQL >= 11, SQLite >= 3.28; MySQL and
 /// MariaDB have none).
+///
+/// ```
+/// use aludel_core::prelude::*;
+/// use aludel_core::expr::window::{Window, FrameBound, FrameExclusion};
+/// let peers = Window::new()
+///     .order_by(literal(1i64))
+///     .range(FrameBound::UnboundedPreceding, FrameBound::UnboundedFollowing)
+///     .exclude(FrameExclusion::Ties);
+/// let c = select(func::count_star().over(&peers)).compile(&Postgres).unwrap();
+/// assert!(c.sql().ends_with("UNBOUNDED FOLLOWING EXCLUDE TIES)"));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FrameExclusion {
     /// `EXCLUDE CURRENT ROW`.

@@ -288,9 +288,16 @@ impl TableBuilder {
             column: column.to_owned(),
         };
         if let Some(pk) = &self.primary_key {
-            for name in pk {
+            for (i, name) in pk.iter().enumerate() {
                 if !self.columns.iter().any(|c| c.name == *name) {
                     return Err(unknown(name));
+                }
+                if pk[..i].contains(name) {
+                    return Err(SchemaError::InvalidColumn {
+                        table: table.clone(),
+                        column: name.to_string(),
+                        reason: "listed twice in the primary key",
+                    });
                 }
             }
             for c in &mut self.columns {

@@ -306,10 +306,9 @@ impl MetaData {
         for i in dropping {
             out.push(drop_table(self.tables[i].clone()).into());
         }
-        if defer {
-            // Checked at COMMIT again for the rest of a caller's transaction.
-            out.push(Ddl::new(DdlNode::DeferForeignKeys(false)));
-        }
+        // No `defer_foreign_keys = OFF` afterwards: it would forget the violations the
+        // drops left (a row elsewhere referencing a dropped table) instead of failing the
+        // COMMIT; SQLite turns the pragma off itself at COMMIT / ROLLBACK.
         Ok(out)
     }
 
@@ -567,8 +566,8 @@ pub fn table_exists_query<D: AsDialect + ?Sized>(dialect: &D, table: &TableDef) 
         DialectKind::Postgres => text(
             "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = COALESCE(CAST(:schema AS TEXT), CAST(current_schema() AS TEXT)) AND c.relname = CAST(:name AS TEXT) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
         )
-        .bind("schema", schema.map_or(Value::Null, |s| Value::from(s.to_owned())))
-        .bind("name", table.name.to_string()),
+        .bind("schema", schema.map_or(Value::Null, |s| Value::from(pg_truncated(s))))
+        .bind("name", pg_truncated(&table.name)),
         DialectKind::MySql | DialectKind::MariaDb => text(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = COALESCE(:schema, DATABASE()) AND table_name = :name AND (@@lower_case_table_names <> 0 OR CAST(table_name AS BINARY) = CAST(:name AS BINARY))",
         )
@@ -602,10 +601,16 @@ pub fn foreign_key_exists_query<D: AsDialect + ?Sized>(
     table: &TableDef,
     name: &str,
 ) -> Text {
+    // PostgreSQL keeps an identifier's first 63 bytes: look for what it stored.
+    let pg = dialect.dialect().kind() == DialectKind::Postgres;
+    let ident = |s: &str| match pg {
+        true => pg_truncated(s),
+        false => s.to_owned(),
+    };
     let schema = table
         .schema
         .as_deref()
-        .map_or(Value::Null, |s| Value::from(s.to_owned()));
+        .map_or(Value::Null, |s| Value::from(ident(s)));
     let sql = match dialect.dialect().kind() {
         DialectKind::Postgres => {
             "SELECT 1 FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE k.contype = 'f' AND n.nspname = COALESCE(CAST(:schema AS TEXT), CAST(current_schema() AS TEXT)) AND c.relname = CAST(:table AS TEXT) AND k.conname = CAST(:name AS TEXT)"
@@ -619,8 +624,18 @@ pub fn foreign_key_exists_query<D: AsDialect + ?Sized>(
     };
     text(sql)
         .bind("schema", schema)
-        .bind("table", table.name.to_string())
-        .bind("name", name.to_owned())
+        .bind("table", ident(&table.name))
+        .bind("name", ident(name))
+}
+
+/// `s` as PostgreSQL stores it as an identifier: its first 63 bytes (NAMEDATALEN - 1),
+/// cut at a character boundary.
+fn pg_truncated(s: &str) -> String {
+    let mut end = s.len().min(63);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_owned()
 }
 
 fn quote_always(out: &mut String, ident: &str, q: char) {

@@ -309,8 +309,24 @@ impl<D: Driver> Session<D> {
             self.ddl_prologue().await?;
         }
         let ours = !self.state.in_transaction();
-        if ours && !implicit {
-            // One transaction for the catalog queries and the DDL, whatever the mode.
+        let r = self.schema_run(md, create, ours, implicit).await;
+        // (A cancelled run does not get here: the next use of the connection rolls its
+        // transaction back.)
+        self.state.end_operation();
+        r
+    }
+
+    /// The catalog queries and the DDL of [`Conn::schema_ddl`], in its transaction.
+    async fn schema_run(
+        &mut self,
+        md: &MetaData,
+        create: bool,
+        ours: bool,
+        implicit: bool,
+    ) -> Result<()> {
+        if ours {
+            // One transaction for the catalog queries and (where DDL is transactional)
+            // the DDL, whatever the mode: the operation's own.
             if let Some(begin) = self.state.begin_implicit()? {
                 self.send_all(vec![begin]).await?;
             }
@@ -370,7 +386,10 @@ impl<D: Driver> Session<D> {
             // Without DROP FOREIGN KEY IF EXISTS (MySQL), ask which of a cycle's
             // foreign keys are there (a failed create_all may have left some out).
             let mut present: Vec<(*const TableDef, String)> = Vec::new();
-            if !self.dialect.supports(Feature::DropConstraintIfExists) {
+            // (SQLite keeps a cycle's foreign keys inline: nothing to ask.)
+            if self.dialect.supports(Feature::AlterTableConstraints)
+                && !self.dialect.supports(Feature::DropConstraintIfExists)
+            {
                 for (t, fk) in md.cyclic_foreign_keys()? {
                     let name = fk.name().unwrap_or_default();
                     if !is(t) {

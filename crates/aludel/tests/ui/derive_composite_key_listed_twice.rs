@@ -1,0 +1,10 @@
+use aludel::prelude::*;
+
+#[derive(Table)]
+#[aludel(primary_key(id, id))]
+struct Users {
+    id: i64,
+    name: String,
+}
+
+fn main() {}
