@@ -414,15 +414,19 @@ fn from_errors() {
     });
 }
 
-#[test]
-fn lateral() {
-    // Each user's most viewed post: a LATERAL subquery that reads users.id.
-    let top = select((posts::title, posts::views))
+/// Each user's most viewed post: a LATERAL subquery that reads users.id.
+fn top_post() -> aludel::stmt::Subquery<(String, i32)> {
+    select((posts::title, posts::views))
         .where_(posts::user_id.eq(users::id))
         .order_by((posts::views.desc(), posts::id))
         .limit(1)
         .subquery("top")
-        .lateral();
+        .lateral()
+}
+
+#[test]
+fn lateral() {
+    let top = top_post();
     let (title, views) = top.columns();
     check(
         "lateral_comma",
@@ -477,12 +481,7 @@ fn more_lateral() {
         .subquery("mine")
         .lateral();
     // Listed first, the LATERAL subquery is written after the table it reads.
-    let top = select((posts::title, posts::views))
-        .where_(posts::user_id.eq(users::id))
-        .order_by((posts::views.desc(), posts::id))
-        .limit(1)
-        .subquery("top")
-        .lateral();
+    let top = top_post();
     let (title, views) = top.columns();
     check(
         "lateral_listed_first",
@@ -549,6 +548,20 @@ fn more_lateral() {
             .set(users::fullname.set(users::name.nullable()))
             .from(&latest)
             .where_(latest.columns().eq(2)),
+    );
+    // In UPDATE .. FROM too, a LATERAL item given before what it reads is written after it.
+    let actives = select(users::id).where_(users::active).subquery("actives");
+    let theirs = select(comments::post_id)
+        .where_(comments::user_id.eq(actives.columns()))
+        .subquery("theirs")
+        .lateral();
+    check(
+        "lateral_in_update_listed_first",
+        &update(posts::table)
+            .set(posts::views.set(posts::views + 1))
+            .from(&theirs)
+            .from(&actives)
+            .where_(posts::id.eq(theirs.columns())),
     );
     check(
         "lateral_over_a_cte",

@@ -161,18 +161,10 @@ fn collect_deep<'a>(n: &'a Node, out: &mut Sources<'a>) {
 }
 
 fn query_outer_refs<'a>(q: &'a crate::expr::Query, out: &mut Sources<'a>) {
-    fn compound<'a>(c: &'a crate::stmt::CompoundCore, out: &mut Sources<'a>) {
-        for m in c.members.iter() {
-            match m {
-                crate::stmt::Member::Select(s) => select_outer_refs(s, out),
-                crate::stmt::Member::Compound(c) => compound(c, out),
-            }
-        }
-    }
-    match q {
-        crate::expr::Query::Select(s) => select_outer_refs(s, out),
-        crate::expr::Query::Compound(c) => compound(c, out),
-    }
+    q.any_select(|s| {
+        select_outer_refs(s, out);
+        false
+    });
 }
 
 /// The FROM items `core` refers to (at any depth, LIMIT and LATERAL items included) but
@@ -280,7 +272,7 @@ pub(crate) fn resolve_from<'a>(
 
 /// The FROM items of the same SELECT (among `items`) that the LATERAL subquery `s`
 /// refers to; empty for anything else.
-pub(crate) fn lateral_deps<'a>(s: &Source, items: &[&'a Source]) -> Sources<'a> {
+fn lateral_deps<'a>(s: &Source, items: &[&'a Source]) -> Sources<'a> {
     let Source::Subquery(q) = s else {
         return Sources::new();
     };
@@ -296,14 +288,35 @@ pub(crate) fn lateral_deps<'a>(s: &Source, items: &[&'a Source]) -> Sources<'a> 
         .collect()
 }
 
+/// Whether a LATERAL subquery is among `items`.
+pub(crate) fn has_lateral<'s>(items: impl IntoIterator<Item = &'s Source>) -> bool {
+    items
+        .into_iter()
+        .any(|s| matches!(s, Source::Subquery(q) if q.lateral))
+}
+
+/// The first LATERAL subquery of `order` (a FROM clause as written: each item with the
+/// join that brings it in) that reads an item of `all` it cannot see, with that item and
+/// whether it reads through a RIGHT / FULL join; it sees only the items before it, and
+/// nothing through such a join.
+pub(crate) fn lateral_misread<'a>(
+    order: &[(&'a Source, Option<JoinKind>)],
+    all: &[&'a Source],
+) -> Option<(&'a Source, &'a Source, bool)> {
+    order.iter().enumerate().find_map(|(k, &(x, kind))| {
+        let deps = lateral_deps(x, all);
+        let outer_join = matches!(kind, Some(JoinKind::Right | JoinKind::Full));
+        deps.iter()
+            .find(|d| outer_join || !order[..k].iter().any(|(y, _)| y.same(d)))
+            .map(|d| (x, *d, outer_join))
+    })
+}
+
 /// Moves each LATERAL subquery after the FROM items it refers to (a comma-separated
 /// FROM list means the same in any order, but a LATERAL item sees only the items before
 /// it). Items that refer to each other in a cycle stay; the SQL walk reports them.
 fn order_laterals(items: &mut Sources<'_>) {
-    if !items
-        .iter()
-        .any(|s| matches!(s, Source::Subquery(q) if q.lateral))
-    {
+    if !has_lateral(items.iter().copied()) {
         return;
     }
     // Each pass moves one item later; n * n passes bound a cycle.
@@ -326,13 +339,10 @@ fn order_laterals(items: &mut Sources<'_>) {
 /// Whether a SELECT of `c` (at any depth, its subqueries included) refers to a table of
 /// an enclosing query.
 pub(crate) fn compound_refers_outward(c: &crate::stmt::CompoundCore, scopes: &Scopes<'_>) -> bool {
-    c.members.iter().any(|m| match m {
-        crate::stmt::Member::Compound(inner) => compound_refers_outward(inner, scopes),
-        crate::stmt::Member::Select(core) => {
-            let mut referenced = Sources::new();
-            select_outer_refs(core, &mut referenced);
-            referenced.iter().any(|s| scopes.visible(s))
-        }
+    c.any_select(&mut |core| {
+        let mut referenced = Sources::new();
+        select_outer_refs(core, &mut referenced);
+        referenced.iter().any(|s| scopes.visible(s))
     })
 }
 

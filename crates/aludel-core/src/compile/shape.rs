@@ -127,19 +127,6 @@ fn refers_to_subquery(n: &Node) -> bool {
     }
 }
 
-fn query_refers_to_subquery(q: &crate::expr::Query) -> bool {
-    fn compound(c: &crate::stmt::CompoundCore) -> bool {
-        c.members.iter().any(|m| match m {
-            crate::stmt::Member::Select(s) => select_refers_to_subquery(s),
-            crate::stmt::Member::Compound(c) => compound(c),
-        })
-    }
-    match q {
-        crate::expr::Query::Select(s) => select_refers_to_subquery(s),
-        crate::expr::Query::Compound(c) => compound(c),
-    }
-}
-
 fn composite_refers_to_subquery(n: &Node) -> bool {
     match &n.0 {
         N::Column(c) => matches!(c.source, Source::Subquery(_)),
@@ -150,12 +137,14 @@ fn composite_refers_to_subquery(n: &Node) -> bool {
         | N::Bool(_)
         | N::Text(_)
         | N::Excluded(_) => false,
-        N::Scalar(s) | N::Exists(s) => query_refers_to_subquery(s),
+        N::Scalar(s) | N::Exists(s) => s.any_select(select_refers_to_subquery),
         N::Binary(b) => refers_to_subquery(&b.l) || refers_to_subquery(&b.r),
         N::Unary(u) => refers_to_subquery(&u.e),
         N::And(items) | N::Or(items) | N::Tuple(items) => items.iter().any(refers_to_subquery),
         N::InList(i) => refers_to_subquery(&i.e),
-        N::InSelect(i) => refers_to_subquery(&i.e) || query_refers_to_subquery(&i.select),
+        N::InSelect(i) => {
+            refers_to_subquery(&i.e) || i.select.any_select(select_refers_to_subquery)
+        }
         N::Between(b) => [&b.e, &b.lo, &b.hi].into_iter().any(refers_to_subquery),
         N::Like(l) => refers_to_subquery(&l.e) || refers_to_subquery(&l.pattern),
         N::Case(c) => {
@@ -317,9 +306,7 @@ impl<'a> Shape<'a> {
         // (A LATERAL item may be moved after the items it refers to.)
         let resolve = select_refers_to_subquery(s)
             || (!s.joins.is_empty() && s.from.iter().any(|f| matches!(f, Source::Subquery(_))))
-            || s.from
-                .iter()
-                .any(|f| matches!(f, Source::Subquery(q) if q.lateral));
+            || super::from::has_lateral(s.from.iter());
         let items: Sources<'a> = if resolve {
             match resolve_from(s, &self.scopes, correlate) {
                 Ok(items) => items,

@@ -10,7 +10,9 @@ use std::fmt::Write;
 
 use smallvec::SmallVec;
 
-use super::from::{Scopes, Sources, dml_froms, nullable_by_joins, resolve_from};
+use super::from::{
+    Scopes, Sources, dml_froms, has_lateral, lateral_misread, nullable_by_joins, resolve_from,
+};
 use super::{SlotSource, StmtRef, compound_order_name, label_ref};
 use crate::dialect::{Dialect, DialectKind, Feature};
 use crate::error::CompileError;
@@ -678,73 +680,58 @@ impl<'a> SqlWriter<'a> {
     /// A LATERAL subquery sees only the FROM items before it (in the FROM list or the
     /// join chain it is in), and only through an inner or left join.
     fn check_lateral_order(&self, s: &'a SelectCore, items: &Sources<'a>) -> Result {
-        let all: Sources<'a> = items
-            .iter()
-            .copied()
-            .chain(s.joins.iter().map(|j| &j.target))
-            .collect();
-        if !all
-            .iter()
-            .any(|x| matches!(x, Source::Subquery(q) if q.lateral))
-        {
+        if !has_lateral(
+            items
+                .iter()
+                .copied()
+                .chain(s.joins.iter().map(|j| &j.target)),
+        ) {
             return Ok(());
         }
         self.d.require(Feature::Lateral)?;
         // The order the FROM clause is written in: the first item, its joins, the rest.
-        let kinds = std::iter::once(None)
-            .chain(s.joins.iter().map(|j| Some(j.kind)))
-            .chain(items.iter().skip(1).map(|_| None));
-        let order = std::iter::once(items[0])
-            .chain(s.joins.iter().map(|j| &j.target))
-            .chain(items.iter().skip(1).copied());
-        for (k, (x, kind)) in order.clone().zip(kinds).enumerate() {
-            let deps = super::from::lateral_deps(x, &all);
-            if deps.is_empty() {
-                continue;
-            }
-            if matches!(kind, Some(JoinKind::Right | JoinKind::Full)) {
-                return Err(CompileError::invalid(format!(
-                    "the LATERAL subquery {} refers to {} through a RIGHT or FULL join; only an inner or left join can feed a LATERAL subquery",
-                    x.exposed_name(),
-                    deps[0].exposed_name()
-                )));
-            }
-            if let Some(later) = deps
-                .iter()
-                .find(|d| !order.clone().take(k).any(|y| y.same(d)))
-            {
-                return Err(CompileError::invalid(format!(
-                    "the LATERAL subquery {} refers to {}, which comes after it in the FROM clause (a LATERAL subquery sees only the items before it): join the LATERAL subquery to {} (.select_from({}).join(lateral, ..)) rather than making it the left side of a join",
-                    x.exposed_name(),
-                    later.exposed_name(),
-                    later.exposed_name(),
-                    later.exposed_name()
-                )));
-            }
+        let order: SmallVec<[(&'a Source, Option<JoinKind>); 4]> =
+            std::iter::once((items[0], None))
+                .chain(s.joins.iter().map(|j| (&j.target, Some(j.kind))))
+                .chain(items.iter().skip(1).map(|x| (*x, None)))
+                .collect();
+        let all: Sources<'a> = order.iter().map(|(x, _)| *x).collect();
+        match lateral_misread(&order, &all) {
+            None => Ok(()),
+            Some((x, dep, true)) => Err(CompileError::invalid(format!(
+                "the LATERAL subquery {} refers to {} through a RIGHT or FULL join; only an inner or left join can feed a LATERAL subquery",
+                x.exposed_name(),
+                dep.exposed_name()
+            ))),
+            Some((x, dep, false)) => Err(CompileError::invalid(format!(
+                "the LATERAL subquery {} refers to {}, which comes after it in the FROM clause (a LATERAL subquery sees only the items before it): join the LATERAL subquery to {} (.select_from({}).join(lateral, ..)) rather than making it the left side of a join",
+                x.exposed_name(),
+                dep.exposed_name(),
+                dep.exposed_name(),
+                dep.exposed_name()
+            ))),
         }
-        Ok(())
     }
 
     /// A LATERAL subquery in UPDATE .. FROM / DELETE .. USING sees the items before it,
     /// not the statement's target (PostgreSQL refuses that reference).
     fn check_dml_laterals(&self, target: &'a Source, froms: &Sources<'a>) -> Result {
-        for (k, x) in froms.iter().enumerate() {
-            let mut all = froms.clone();
-            all.push(target);
-            let deps = super::from::lateral_deps(x, &all);
-            if deps.is_empty() {
-                continue;
-            }
-            self.d.require(Feature::Lateral)?;
-            if let Some(d) = deps.iter().find(|d| !froms[..k].iter().any(|y| y.same(d))) {
-                return Err(CompileError::invalid(format!(
-                    "the LATERAL subquery {} refers to {}, which it cannot see here (a LATERAL subquery of UPDATE .. FROM / DELETE .. USING sees only the FROM items before it, not the target)",
-                    x.exposed_name(),
-                    d.exposed_name()
-                )));
-            }
+        if !has_lateral(froms.iter().copied()) {
+            return Ok(());
         }
-        Ok(())
+        self.d.require(Feature::Lateral)?;
+        let order: SmallVec<[(&'a Source, Option<JoinKind>); 4]> =
+            froms.iter().map(|x| (*x, None)).collect();
+        let mut all = froms.clone();
+        all.push(target);
+        match lateral_misread(&order, &all) {
+            None => Ok(()),
+            Some((x, dep, _)) => Err(CompileError::invalid(format!(
+                "the LATERAL subquery {} refers to {}, which it cannot see here (a LATERAL subquery of UPDATE .. FROM / DELETE .. USING sees only the FROM items before it, not the target)",
+                x.exposed_name(),
+                dep.exposed_name()
+            ))),
+        }
     }
 
     /// `WINDOW name AS (..), ..`: each window may refine one defined before it.
@@ -1029,20 +1016,16 @@ impl<'a> SqlWriter<'a> {
                 }
                 self.ident(&q.name);
             }
+            // (`select` is a compound's first SELECT: it has the compound's width.)
             Source::Subquery(q)
                 if q.compound.as_ref().is_none_or(|c| c.invalid.is_none())
-                    && q.columns.len()
-                        != q.compound
-                            .as_ref()
-                            .map_or(q.select.columns.len(), |c| c.first_select().columns.len()) =>
+                    && q.columns.len() != q.select.columns.len() =>
             {
                 return Err(CompileError::invalid(format!(
                     "subquery {} is given {} column names for its {} columns (column_aliases takes one name per column)",
                     q.name,
                     q.columns.len(),
-                    q.compound
-                        .as_ref()
-                        .map_or(q.select.columns.len(), |c| c.first_select().columns.len())
+                    q.select.columns.len()
                 )));
             }
             Source::Subquery(q) if q.compound.is_some() => {

@@ -149,6 +149,14 @@ pub(crate) enum Query {
 }
 
 impl Query {
+    /// Whether `f` holds for its SELECT, or for one of its compound's SELECTs.
+    pub(crate) fn any_select<'a>(&'a self, mut f: impl FnMut(&'a SelectCore) -> bool) -> bool {
+        match self {
+            Query::Select(s) => f(s),
+            Query::Compound(c) => c.any_select(&mut f),
+        }
+    }
+
     /// The number of result columns.
     pub(crate) fn width(&self) -> usize {
         match self {

@@ -69,6 +69,14 @@ impl CompoundCore {
         }
     }
 
+    /// Whether `f` holds for one of its plain SELECTs, nested compounds' included.
+    pub(crate) fn any_select<'a>(&'a self, f: &mut impl FnMut(&'a SelectCore) -> bool) -> bool {
+        self.members.iter().any(|m| match m {
+            Member::Select(s) => f(s),
+            Member::Compound(c) => c.any_select(f),
+        })
+    }
+
     /// The same compound with its first plain SELECT replaced by `f` of it.
     pub(crate) fn with_first_select(&self, f: &dyn Fn(&SelectCore) -> SelectCore) -> CompoundCore {
         let mut c = self.clone();
